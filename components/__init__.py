@@ -1,0 +1,14 @@
+"""Pulumi components for the image registries of a self-hosted Gitpod installation."""
+
+from .gitpod_image_registries import GitpodImageRegistries, GitpodImageRegistriesArgs, WorkspaceImagesArgs
+from .s3_workspace_images import S3WorkspaceImages, S3WorkspaceImagesArgs
+from .validation import InvalidInput
+
+__all__ = [
+    "GitpodImageRegistries",
+    "GitpodImageRegistriesArgs",
+    "InvalidInput",
+    "S3WorkspaceImages",
+    "S3WorkspaceImagesArgs",
+    "WorkspaceImagesArgs",
+]

@@ -1,0 +1,206 @@
+"""Runs the real `__main__.py` under Pulumi's mock engine and records what it registers.
+
+One module serves the plan command and the tests. Each evaluation gets a fresh
+context, event loop, config and monitor, so scenarios never share state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime.settings
+import yaml
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func
+
+from .mocks import RegistryMocks
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value the program marked secret; it prints masked."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+
+@dataclass
+class Resource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    protect: bool
+    inputs: dict[str, Any]
+    """Inputs as the engine received them; secret values are wrapped in Secret."""
+    delete_before_replace: bool = False
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    stack: str
+    config: dict[str, str]
+    resources: list[Resource]
+    outputs: dict[str, Any]
+    """Stack outputs, resolved; secret ones are wrapped in Secret."""
+    error: BaseException | None
+
+    def of_type(self, token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == token]
+
+    def one(self, token: str) -> Resource:
+        found = self.of_type(token)
+        assert len(found) == 1, f"expected one {token}, found {[r.urn for r in found]}"
+        return found[0]
+
+    def by_name(self, name: str) -> Resource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise KeyError(f"no resource named {name}; have {[r.name for r in self.resources]}")
+
+
+def _unwrap(value: Any) -> Any:
+    if rpc.is_rpc_secret(value):
+        return Secret(_unwrap(rpc.unwrap_rpc_secret(value)))
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+class RecordingMonitor(MockMonitor):
+    """The SDK's mock monitor, also keeping each registration's options in order."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Resource] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            self.registrations.append(
+                Resource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    custom=request.custom,
+                    protect=request.protect,
+                    inputs=_unwrap(inputs),
+                    delete_before_replace=request.deleteBeforeReplace,
+                    aliases=[a.urn or a.spec.name for a in request.aliases],
+                )
+            )
+        return response
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _strip_secure(value: Any, path: str, secret_paths: list[str]) -> Any:
+    """Stack files hold `secure:` ciphertext that only the CLI can decrypt; offline it becomes a marker."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            secret_paths.append(path)
+            return f"offline-placeholder-for-{path}"
+        return {k: _strip_secure(v, f"{path}.{k}", secret_paths) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_secure(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
+    return value
+
+
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
+    """The config the CLI would hand the program: project defaults, then the stack file's values."""
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    name = project["name"]
+    config: dict[str, str] = {}
+    for key, spec in (project.get("config") or {}).items():
+        if isinstance(spec, dict) and "default" in spec:
+            config[key if ":" in key else f"{name}:{key}"] = _scalar(spec["default"])
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    values = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {} if stack_file.exists() else {}
+    secret_keys = []
+    for key, value in values.items():
+        full_key = key if ":" in key else f"{name}:{key}"
+        paths: list[str] = []
+        config[full_key] = _scalar(_strip_secure(value, full_key, paths))
+        if paths:
+            secret_keys.append(full_key)
+    return config, secret_keys
+
+
+def example_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def evaluate(
+    stack: str,
+    config: dict[str, Any] | None = None,
+    *,
+    use_stack_file: bool = True,
+    program: Path = PROJECT_DIR / "__main__.py",
+    project: str = "gitpod-registry",
+) -> Evaluation:
+    """Runs `program` for `stack`; `config` (full keys, objects allowed) overrides the stack file."""
+    values, secret_keys = stack_config(stack) if use_stack_file else ({}, [])
+    for key, value in (config or {}).items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = _scalar(value)
+    return contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+
+
+def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi.runtime.settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(dict(config), list(secret_keys))
+        monitor = RecordingMonitor(RegistryMocks())
+        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        if str(program.parent) not in sys.path:
+            sys.path.insert(0, str(program.parent))
+        error: BaseException | None = None
+        try:
+            loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+        except Exception as exc:  # noqa: BLE001 - the caller decides what an error means
+            error = exc
+        root = pulumi.runtime.settings.get_root_resource()
+        outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
+        return Evaluation(stack, dict(config), monitor.registrations, outputs, error)
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+async def _resolve(outputs: dict[str, Any]) -> dict[str, Any]:
+    resolved = {}
+    for name, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        plain = await output.future()
+        resolved[name] = Secret(plain) if await output.is_secret() else plain
+    return resolved

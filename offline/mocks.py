@@ -1,0 +1,88 @@
+"""Stand-ins for the values that clouds compute (IDs, ARNs, keys), deterministic per resource name."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+import pulumi
+
+MOCK_ACCOUNT_ID = "123456789012"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def fake_service_account_key(email: str, project: str) -> dict:
+    """A key file shaped like Google's; its private key is not a real key."""
+    return {
+        "type": "service_account",
+        "project_id": project,
+        "private_key_id": _digest(email)[:40],
+        "private_key": "-----BEGIN PRIVATE KEY-----\nMOCK-"
+        + _digest("key", email)[:32]
+        + "\n-----END PRIVATE KEY-----\n",
+        "client_email": email,
+        "client_id": str(int(_digest("id", email)[:15], 16)),
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+
+
+def _outputs(token: str, name: str, inputs: dict) -> dict:
+    if token == "aws:s3/bucket:Bucket":
+        bucket = inputs.get("bucket") or name
+        return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+    if token == "aws:iam/user:User":
+        user = inputs.get("name") or name
+        return {
+            "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user{inputs.get('path', '/')}{user}",
+            "uniqueId": "AIDA" + _digest(user)[:16].upper(),
+        }
+    if token == "aws:iam/accessKey:AccessKey":
+        return {"secret": base64.b64encode(bytes.fromhex(_digest("secret", name)[:60])).decode(), "status": "Active"}
+    if token == "gcp:serviceaccount/account:Account":
+        project = inputs.get("project", "mock-project")
+        return {
+            "email": f"{inputs['accountId']}@{project}.iam.gserviceaccount.com",
+            "member": f"serviceAccount:{inputs['accountId']}@{project}.iam.gserviceaccount.com",
+        }
+    if token == "gcp:serviceaccount/key:Key":
+        email = str(inputs.get("serviceAccountId", name)).split("/")[-1]
+        project = email.split("@")[-1].split(".")[0] if "@" in email else "mock-project"
+        key = fake_service_account_key(email, project)
+        return {"privateKey": base64.b64encode(json.dumps(key).encode()).decode(), "name": key["private_key_id"]}
+    if token == "gcp:artifactregistry/repository:Repository":
+        return {"name": inputs.get("repositoryId", name)}
+    return {}
+
+
+def _resource_id(token: str, name: str, inputs: dict) -> str:
+    if token == "aws:s3/bucket:Bucket":  # a bucket's ID is its name
+        return inputs.get("bucket") or name
+    if token == "aws:iam/accessKey:AccessKey":
+        return mock_key_id(name)
+    return f"{name}-id"
+
+
+def mock_key_id(name: str) -> str:
+    """The access key ID the mocks give the AccessKey resource called `name`."""
+    return "AKIA" + _digest("id", name)[:16].upper()
+
+
+class RegistryMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        state = dict(args.inputs)
+        state.update(_outputs(args.typ, args.name, args.inputs))
+        return _resource_id(args.typ, args.name, args.inputs), state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": MOCK_ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/mock",
+                "userId": "AIDAMOCK",
+                "id": MOCK_ACCOUNT_ID,
+            }
+        return {}

@@ -1,0 +1,54 @@
+"""Shared helpers: every test evaluates the real program, fresh, under the mock engine."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from offline.engine import Evaluation, Resource, Secret, evaluate
+
+AWS = {"aws:region": "eu-west-1", "gitpod-registry:workspaceImages": {"backend": "s3"}}
+
+
+def run(stack: str = "test", config: dict[str, Any] | None = None, **kwargs) -> Evaluation:
+    """Evaluates the program for `stack` with `config` only (no stack file); fails on a program error."""
+    evaluation = evaluate(stack, config, use_stack_file=False, **kwargs)
+    if evaluation.error is not None:
+        raise AssertionError(f"program failed: {evaluation.error}") from evaluation.error
+    return evaluation
+
+
+def run_invalid(config: dict[str, Any], stack: str = "test") -> str:
+    """Evaluates a config that must be refused; asserts nothing was registered, returns the message."""
+    evaluation = evaluate(stack, config, use_stack_file=False)
+    assert evaluation.error is not None, "the program accepted an invalid configuration"
+    assert evaluation.resources == [], f"registered before failing: {[r.urn for r in evaluation.resources]}"
+    return str(evaluation.error)
+
+
+def policy(resource: Resource) -> dict:
+    return json.loads(resource.inputs["policy"])
+
+
+def reveal(value: Any) -> Any:
+    """Unwraps a Secret, asserting it is one."""
+    assert isinstance(value, Secret), f"expected a secret, got a plain {type(value).__name__}"
+    return value.value
+
+
+def plain_strings(value: Any) -> list[str]:
+    """Every string in a value that is NOT inside a Secret (what a viewer would see)."""
+    if isinstance(value, Secret):
+        return []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in plain_strings(v)] + [k for k in value if isinstance(k, str)]
+    if isinstance(value, list):
+        return [s for v in value for s in plain_strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.fixture
+def aws_stack() -> Evaluation:
+    return run("dev", AWS)

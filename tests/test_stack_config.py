@@ -1,0 +1,102 @@
+"""Bad configuration: one clear error naming the key and what is allowed, and nothing registered."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import AWS, run, run_invalid
+
+S3 = "gitpod-registry:workspaceImages"
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        (
+            {S3: {"backend": "gcs"}},
+            r"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: s3",
+        ),
+        ({S3: {}}, r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3"),
+        ({S3: None}, r"gitpod-registry:workspaceImages: required"),
+        ({S3: "s3"}, r"gitpod-registry:workspaceImages: expected an object"),
+        ({"aws:region": None}, r"aws:region: required for the s3 backend"),
+        ({"aws:region": "Europe"}, r"aws:region: 'Europe' is not an AWS region name"),
+        (
+            {S3: {"backend": "s3", "bucket": "My_Bucket"}},
+            r"gitpod-registry:workspaceImages.bucket: 'My_Bucket' is not a valid S3 bucket name",
+        ),
+        (
+            {S3: {"backend": "s3", "bucket": "192.168.1.1"}},
+            r"gitpod-registry:workspaceImages.bucket: .* not a valid S3 bucket name",
+        ),
+        ({S3: {"backend": "s3", "bucket": 42}}, r"gitpod-registry:workspaceImages.bucket: expected a string, got 42"),
+        (
+            {S3: {"backend": "s3", "buckett": "x"}},
+            r"gitpod-registry:workspaceImages.buckett: unknown field; allowed fields here: backend, bucket, keepPreviousKey, keyGeneration",
+        ),
+        (
+            {S3: {"backend": "s3", "keyGeneration": 0}},
+            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more",
+        ),
+        (
+            {S3: {"backend": "s3", "keyGeneration": "2"}},
+            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more, got '2'",
+        ),
+        (
+            {S3: {"backend": "s3", "keepPreviousKey": "yes"}},
+            r"gitpod-registry:workspaceImages.keepPreviousKey: expected true or false",
+        ),
+        (
+            {"gitpod-registry:namespace": "Gitpod"},
+            r"gitpod-registry:namespace: 'Gitpod' is not a Kubernetes namespace name",
+        ),
+        (
+            {"gitpod-registry:clusterName": "prod_eu"},
+            r"gitpod-registry:clusterName: 'prod_eu' is not a valid cluster name",
+        ),
+        ({"gitpod-registry:clusterName": "a" * 30}, r"gitpod-registry:clusterName: at most 24 characters in eu-west-1"),
+        ({"gitpod-registry:protectData": "maybe"}, r"gitpod-registry:protectData: expected true or false, got 'maybe'"),
+        (
+            {"gitpod-registry:componentImages": {"repository": "https://mirror.example.com/gitpod"}},
+            r"gitpod-registry:componentImages.repository: .* has a scheme",
+        ),
+        (
+            {"gitpod-registry:baseImages": {"workspaceImage": "Not An Image"}},
+            r"gitpod-registry:baseImages.workspaceImage: .* is not an image reference",
+        ),
+        (
+            {"gitpod-registry:baseImages": {"image": "x"}},
+            r"gitpod-registry:baseImages.image: unknown field; allowed fields here: workspaceImage",
+        ),
+    ],
+)
+def test_bad_value_is_refused_naming_its_key(override, expected):
+    message = run_invalid({**AWS, **override})
+    assert re.search(expected, message), message
+
+
+def test_ecr_is_refused_with_the_reason_and_the_alternative():
+    message = run_invalid({**AWS, S3: {"backend": "ecr"}})
+    assert "gitpod-registry:workspaceImages.backend" in message
+    assert "does not create a repository on push" in message and "Use backend 's3'" in message
+
+
+def test_a_stack_name_that_cannot_be_a_cluster_name_asks_for_clusterName():
+    message = run_invalid(AWS, stack="Prod_EU")
+    assert "gitpod-registry:clusterName: not set, and the stack name 'Prod_EU'" in message
+
+
+def test_a_long_cluster_name_is_fine_when_reusing_a_bucket():
+    evaluation = run(
+        "dev", {**AWS, "gitpod-registry:clusterName": "a" * 30, S3: {"backend": "s3", "bucket": "acme-gitpod"}}
+    )
+    assert evaluation.one("aws:iam/user:User").inputs["name"] == f"gitpod-registry-{'a' * 30}-eu-west-1"
+
+
+def test_defaults_come_from_the_project_file_and_the_stack_name():
+    evaluation = run("staging", AWS)
+    secret = evaluation.one("kubernetes:core/v1:Secret")
+    assert secret.inputs["metadata"]["namespace"] == "gitpod"
+    assert evaluation.one("aws:iam/user:User").inputs["name"] == "gitpod-registry-staging-eu-west-1"
