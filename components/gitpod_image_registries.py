@@ -11,9 +11,12 @@ from typing import NotRequired, TypedDict
 import pulumi
 
 from . import validation
+from .artifact_registry_workspace_images import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
+from .artifact_registry_workspace_images import check_args as artifact_registry_check_args
 from .installer_config import (
     DEFAULT_COMPONENT_REPOSITORY,
     DEFAULT_WORKSPACE_IMAGE,
+    external_registry,
     in_cluster_registry,
     installer_fragment,
     to_yaml,
@@ -22,7 +25,7 @@ from .s3_workspace_images import S3WorkspaceImages, S3WorkspaceImagesArgs
 from .s3_workspace_images import check_args as s3_check_args
 from .validation import FieldNamer, same_name
 
-BACKENDS = ("s3",)
+BACKENDS = ("s3", "artifact-registry")
 ECR_REFUSAL = (
     "ECR is not supported: Gitpod's image-builder pushes to new repository paths, and ECR does not "
     "create a repository on push, so pushes fail. Use backend 's3' (Gitpod's in-cluster registry "
@@ -32,11 +35,23 @@ ECR_REFUSAL = (
 
 class WorkspaceImagesArgs(TypedDict):
     backend: str
-    """Where image-builder pushes: s3."""
+    """Where image-builder pushes: s3 (AWS) or artifact-registry (GCP)."""
     region: NotRequired[str]
     """s3: AWS region of the bucket."""
     bucket: NotRequired[str]
     """s3: an existing bucket to reuse instead of creating one."""
+    project: NotRequired[str]
+    """artifact-registry: Google Cloud project ID of the repository."""
+    location: NotRequired[str]
+    """artifact-registry: region or multi-region of the repository."""
+    repository: NotRequired[str]
+    """artifact-registry: repository id. Default gitpod."""
+    service_account: NotRequired[str]
+    """artifact-registry: email of an existing service account to reuse instead of creating one."""
+    cleanup_older_than_days: NotRequired[int]
+    """artifact-registry: delete image versions older than this many days. Default: keep all."""
+    cleanup_keep_count: NotRequired[int]
+    """artifact-registry: with cleanup, keep this many most recent versions of each image. Default 10."""
     key_generation: NotRequired[int]
     """Generation of the registry credential; raise by one to rotate. Default 1."""
     keep_previous_key: NotRequired[bool]
@@ -79,7 +94,23 @@ def _s3_args(args: GitpodImageRegistriesArgs) -> S3WorkspaceImagesArgs:
     return s3
 
 
-# How the composite's own argument paths name the S3 component's arguments.
+def _artifact_registry_args(args: GitpodImageRegistriesArgs) -> ArtifactRegistryWorkspaceImagesArgs:
+    workspace = args["workspace_images"]
+    registry: ArtifactRegistryWorkspaceImagesArgs = {
+        "cluster_name": args.get("cluster_name"),
+        "namespace": args.get("namespace"),
+        "project": workspace.get("project"),
+        "protect_data": args.get("protect_data", True),
+        "key_generation": workspace.get("key_generation", 1),
+        "keep_previous_key": workspace.get("keep_previous_key", False),
+    }
+    for key in ("location", "repository", "service_account", "cleanup_older_than_days", "cleanup_keep_count"):
+        if workspace.get(key) is not None:
+            registry[key] = workspace[key]
+    return registry
+
+
+# How the composite's own argument paths name the backend components' arguments.
 _S3_FIELDS = {
     "cluster_name": "cluster_name",
     "namespace": "namespace",
@@ -87,6 +118,7 @@ _S3_FIELDS = {
     "region": "workspace_images.region",
     "existing_bucket": "workspace_images.bucket",
 }
+_COMPOSITE_FIELDS = {"cluster_name": "cluster_name", "namespace": "namespace", "protect_data": "protect_data"}
 
 
 def check_args(args: GitpodImageRegistriesArgs, field: FieldNamer = same_name) -> None:
@@ -97,13 +129,19 @@ def check_args(args: GitpodImageRegistriesArgs, field: FieldNamer = same_name) -
     for key in ("component_repository", "workspace_image"):
         if key in args:
             validation.image_reference(field(key), args[key])
-    s3_check_args(_s3_args(args), lambda arg: field(_S3_FIELDS.get(arg, f"workspace_images.{arg}")))
+    if workspace["backend"] == "artifact-registry":
+        artifact_registry_check_args(
+            _artifact_registry_args(args), lambda arg: field(_COMPOSITE_FIELDS.get(arg, f"workspace_images.{arg}"))
+        )
+    else:
+        s3_check_args(_s3_args(args), lambda arg: field(_S3_FIELDS.get(arg, f"workspace_images.{arg}")))
 
 
 class GitpodImageRegistries(pulumi.ComponentResource):
     """Registries for all three of Gitpod's image roles, and the installer config that uses them.
 
-    Children: the workspace-image backend (S3WorkspaceImages for backend s3).
+    Children: the workspace-image backend (S3WorkspaceImages for backend s3,
+    ArtifactRegistryWorkspaceImages for backend artifact-registry).
     """
 
     installer_config: pulumi.Output[dict]
@@ -119,8 +157,15 @@ class GitpodImageRegistries(pulumi.ComponentResource):
         workspace_image = args.get("workspace_image", DEFAULT_WORKSPACE_IMAGE)
         super().__init__("gitpod-registry:index:GitpodImageRegistries", name, None, opts)
 
-        backend = S3WorkspaceImages(f"{name}-workspace-images", _s3_args(args), pulumi.ResourceOptions(parent=self))
-        container_registry = backend.s3storage.apply(in_cluster_registry)
+        child = pulumi.ResourceOptions(parent=self)
+        if args["workspace_images"]["backend"] == "artifact-registry":
+            backend = ArtifactRegistryWorkspaceImages(f"{name}-workspace-images", _artifact_registry_args(args), child)
+            container_registry = pulumi.Output.all(backend.url, backend.secret_name).apply(
+                lambda parts: external_registry(parts[0], parts[1])
+            )
+        else:
+            backend = S3WorkspaceImages(f"{name}-workspace-images", _s3_args(args), child)
+            container_registry = backend.s3storage.apply(in_cluster_registry)
 
         self.installer_config = container_registry.apply(
             lambda registry: installer_fragment(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import validation
+from .artifact_registry_workspace_images import is_gcr_domain
 from .gitpod_image_registries import GitpodImageRegistriesArgs, check_args, check_backend
 from .validation import InvalidInput
 
@@ -26,6 +27,16 @@ _WORKSPACE_FIELDS: dict[str, dict[str, str]] = {
     "s3": {
         "backend": "backend",
         "bucket": "bucket",
+        "keyGeneration": "key_generation",
+        "keepPreviousKey": "keep_previous_key",
+    },
+    "artifact-registry": {
+        "backend": "backend",
+        "location": "location",
+        "repository": "repository",
+        "serviceAccount": "service_account",
+        "cleanupOlderThanDays": "cleanup_older_than_days",
+        "cleanupKeepCount": "cleanup_keep_count",
         "keyGeneration": "key_generation",
         "keepPreviousKey": "keep_previous_key",
     },
@@ -47,6 +58,7 @@ def config_key_of(arg_path: str) -> str:
     """The config key an argument path of GitpodImageRegistriesArgs comes from."""
     fixed = {
         "workspace_images.region": "aws:region",
+        "workspace_images.project": "gcp:project",
         "component_repository": key("componentImages.repository"),
         "workspace_image": key("baseImages.workspaceImage"),
     }
@@ -96,14 +108,21 @@ def load(read: ConfigReader, stack: str) -> GitpodImageRegistriesArgs:
     if workspace is None:
         raise InvalidInput(
             key("workspaceImages"),
-            "required; set it to an object with 'backend' (s3), e.g. "
+            "required; set it to an object with 'backend' (s3 or artifact-registry), e.g. "
             "`pulumi config set --path workspaceImages.backend s3`",
         )
 
     backend = check_backend(key("workspaceImages.backend"), workspace.get("backend"))
     workspace_args = _rename("workspaceImages", workspace, _WORKSPACE_FIELDS[backend])
+    renamed: dict[str, str] = {}
     if backend == "s3":
         workspace_args["region"] = read("aws", "region")
+    elif backend == "artifact-registry":
+        workspace_args["project"] = read("gcp", "project")
+        # The repository defaults to the provider's region; gcr.io-domain repositories have a fixed one.
+        if "location" not in workspace_args and not is_gcr_domain(workspace_args.get("repository")):
+            workspace_args["location"] = read("gcp", "region")
+            renamed["workspace_images.location"] = "gcp:region"
 
     cluster = read(PROJECT, "clusterName")
     args: GitpodImageRegistriesArgs = {
@@ -116,5 +135,5 @@ def load(read: ConfigReader, stack: str) -> GitpodImageRegistriesArgs:
         role = _parse_object(name, read(PROJECT, name))
         if role is not None:
             args.update(_rename(name, role, fields))
-    check_args(args, config_key_of)
+    check_args(args, lambda path: renamed.get(path) or config_key_of(path))
     return args

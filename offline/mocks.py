@@ -15,14 +15,14 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
-def fake_service_account_key(email: str, project: str) -> dict:
+def fake_service_account_key(email: str, project: str, resource_name: str = "") -> dict:
     """A key file shaped like Google's; its private key is not a real key."""
     return {
         "type": "service_account",
         "project_id": project,
-        "private_key_id": _digest(email)[:40],
+        "private_key_id": _digest(email, resource_name)[:40],
         "private_key": "-----BEGIN PRIVATE KEY-----\nMOCK-"
-        + _digest("key", email)[:32]
+        + _digest("key", email, resource_name)[:32]
         + "\n-----END PRIVATE KEY-----\n",
         "client_email": email,
         "client_id": str(int(_digest("id", email)[:15], 16)),
@@ -44,17 +44,36 @@ def _outputs(token: str, name: str, inputs: dict) -> dict:
         return {"secret": base64.b64encode(bytes.fromhex(_digest("secret", name)[:60])).decode(), "status": "Active"}
     if token == "gcp:serviceaccount/account:Account":
         project = inputs.get("project", "mock-project")
+        email = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
         return {
-            "email": f"{inputs['accountId']}@{project}.iam.gserviceaccount.com",
-            "member": f"serviceAccount:{inputs['accountId']}@{project}.iam.gserviceaccount.com",
+            "email": email,
+            "member": f"serviceAccount:{email}",
+            "name": f"projects/{project}/serviceAccounts/{email}",
+            "uniqueId": str(int(_digest("uid", email)[:15], 16)),
         }
     if token == "gcp:serviceaccount/key:Key":
+        # serviceAccountId may be an email or projects/P/serviceAccounts/EMAIL; the key depends on the name too,
+        # so two generations of the key differ like real ones.
         email = str(inputs.get("serviceAccountId", name)).split("/")[-1]
         project = email.split("@")[-1].split(".")[0] if "@" in email else "mock-project"
-        key = fake_service_account_key(email, project)
-        return {"privateKey": base64.b64encode(json.dumps(key).encode()).decode(), "name": key["private_key_id"]}
+        key = fake_service_account_key(email, project, name)
+        return {
+            "privateKey": base64.b64encode(json.dumps(key, indent=2).encode()).decode(),
+            "name": f"projects/{project}/serviceAccounts/{email}/keys/{key['private_key_id']}",
+            "keyAlgorithm": "KEY_ALG_RSA_2048",
+            "privateKeyType": "TYPE_GOOGLE_CREDENTIALS_FILE",
+        }
     if token == "gcp:artifactregistry/repository:Repository":
-        return {"name": inputs.get("repositoryId", name)}
+        repository, location = inputs.get("repositoryId", name), inputs.get("location", "us")
+        project = inputs.get("project", "mock-project")
+        host = repository if repository.endswith("gcr.io") else f"{location}-docker.pkg.dev"
+        path = project.replace(":", "/")
+        return {
+            "name": repository,
+            "registryUri": f"{host}/{path}" if repository.endswith("gcr.io") else f"{host}/{path}/{repository}",
+        }
+    if token == "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":
+        return {"etag": "BwY" + _digest("etag", name)[:8]}
     return {}
 
 
