@@ -52,14 +52,11 @@ def _outputs(token: str, name: str, inputs: dict) -> dict:
             "uniqueId": str(int(_digest("uid", email)[:15], 16)),
         }
     if token == "gcp:serviceaccount/key:Key":
-        # serviceAccountId may be an email or projects/P/serviceAccounts/EMAIL; the key depends on the name too,
-        # so two generations of the key differ like real ones.
-        email = str(inputs.get("serviceAccountId", name)).split("/")[-1]
-        project = email.split("@")[-1].split(".")[0] if "@" in email else "mock-project"
-        key = fake_service_account_key(email, project, name)
+        document = mock_key_file(name, str(inputs.get("serviceAccountId", name)))
+        key = json.loads(document)
         return {
-            "privateKey": base64.b64encode(json.dumps(key, indent=2).encode()).decode(),
-            "name": f"projects/{project}/serviceAccounts/{email}/keys/{key['private_key_id']}",
+            "privateKey": base64.b64encode(document.encode()).decode(),
+            "name": f"projects/{key['project_id']}/serviceAccounts/{key['client_email']}/keys/{key['private_key_id']}",
             "keyAlgorithm": "KEY_ALG_RSA_2048",
             "privateKeyType": "TYPE_GOOGLE_CREDENTIALS_FILE",
         }
@@ -75,6 +72,17 @@ def _outputs(token: str, name: str, inputs: dict) -> dict:
     if token == "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":
         return {"etag": "BwY" + _digest("etag", name)[:8]}
     return {}
+
+
+def mock_key_file(name: str, service_account_id: str) -> str:
+    """The key file (JSON text) the mocks give the Key resource called `name`; base64 of it is its privateKey.
+
+    The resource name is part of the key, so two generations of a key differ like real ones.
+    """
+    # serviceAccountId may be an email or projects/P/serviceAccounts/EMAIL.
+    email = service_account_id.split("/")[-1]
+    project = email.split("@")[-1].split(".")[0] if "@" in email else "mock-project"
+    return json.dumps(fake_service_account_key(email, project, name), indent=2)
 
 
 def _resource_id(token: str, name: str, inputs: dict) -> str:
