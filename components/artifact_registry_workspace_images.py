@@ -10,14 +10,13 @@ on this one repository only, logs in as `_json_key`; Gitpod mounts it as a
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
-from . import validation
+from . import gcp_names, validation
 from .dockerconfig import RegistryCredential, check_unique_hosts, docker_config_secret, registry_host
 from .validation import FieldNamer, InvalidInput, same_name
 
@@ -26,16 +25,8 @@ DEFAULT_REPOSITORY = "gitpod"
 SERVICE = "artifactregistry.googleapis.com"
 WRITER_ROLE = "roles/artifactregistry.writer"
 JSON_KEY_USER = "_json_key"
-# Artifact Registry serves the gcr.io hosts only from repositories of these names, in these multi-regions.
-GCR_DOMAIN_LOCATIONS = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
-MULTI_REGIONS = ("us", "europe", "asia")
 SERVICE_ACCOUNT_PREFIX = "gitpod-reg-"
 SERVICE_ACCOUNT_ID_MAX = 30
-
-_PROJECT = re.compile(r"^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
-_REPOSITORY = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
-_SERVICE_ACCOUNT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9.-]*[a-z0-9]\.iam\.gserviceaccount\.com$")
 
 
 class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
@@ -71,95 +62,18 @@ def service_account_id_for(cluster_name: str) -> str:
     return f"{SERVICE_ACCOUNT_PREFIX}{cluster_name}"
 
 
-def is_gcr_domain(repository: object) -> bool:
-    return repository in GCR_DOMAIN_LOCATIONS
-
-
-def registry_host_of(location: str, repository: str) -> str:
-    """The bare host Docker logs in to: LOCATION-docker.pkg.dev, or the gcr.io host itself."""
-    return repository if is_gcr_domain(repository) else f"{location}-docker.pkg.dev"
-
-
-def registry_url(project: str, location: str, repository: str) -> str:
-    # Domain-scoped project IDs (example.com:proj) appear in image names with '/' for ':'.
-    path = project.replace(":", "/")
-    if is_gcr_domain(repository):
-        return f"{repository}/{path}"
-    return f"{location}-docker.pkg.dev/{path}/{repository}"
-
-
-def _project(field: str, value: object) -> str:
-    if value is None or value == "":
-        raise InvalidInput(field, "required for the artifact-registry backend; set it to the Google Cloud project ID")
-    validation.require_type(field, value, str, "a Google Cloud project ID such as my-project")
-    if not _PROJECT.match(value):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(value)} is not a Google Cloud project ID; use 6-30 lowercase letters, digits "
-            "and '-', starting with a letter and not ending with '-' (optionally domain-scoped, example.com:my-project)",
-        )
-    return value
-
-
-def _repository(field: str, value: object) -> str:
-    validation.require_type(field, value, str, "an Artifact Registry repository id such as gitpod")
-    if not is_gcr_domain(value) and not _REPOSITORY.match(value):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(value)} is not an Artifact Registry repository id; use 1-63 lowercase letters, "
-            "digits and '-', starting with a letter and ending with a letter or digit, or one of the gcr.io-domain "
-            f"names {', '.join(GCR_DOMAIN_LOCATIONS)}",
-        )
-    return value
-
-
-def _location(field: str, value: object, repository: str) -> str:
-    if is_gcr_domain(repository):
-        expected = GCR_DOMAIN_LOCATIONS[repository]
-        if value is not None and value != expected:
-            raise InvalidInput(
-                field, f"{validation.describe(value)} cannot hold repository {repository!r}; it lives in {expected!r}"
-            )
-        return expected
-    if value is None or value == "":
-        raise InvalidInput(
-            field,
-            "required for the artifact-registry backend; give the repository's location, a region such as "
-            f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)})",
-        )
-    validation.require_type(field, value, str, "an Artifact Registry location such as europe-west1")
-    if value not in MULTI_REGIONS and not _REGION.match(value):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(value)} is not an Artifact Registry location; use a region such as "
-            f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)})",
-        )
-    return value
-
-
-def _service_account(field: str, value: object) -> str:
-    validation.require_type(field, value, str, "a service account email")
-    if not _SERVICE_ACCOUNT.match(value):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(value)} is not a user-managed service account email; expected "
-            "NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 lowercase letters, digits and '-')",
-        )
-    return value
-
-
 def check_args(
     args: ArtifactRegistryWorkspaceImagesArgs, field: FieldNamer = same_name
 ) -> ArtifactRegistryWorkspaceImagesArgs:
     """Validates the arguments and fills in defaults; `field` names each argument in errors."""
     cluster = validation.cluster_name(field("cluster_name"), args.get("cluster_name"))
-    project = _project(field("project"), args.get("project"))
-    repository = _repository(field("repository"), args.get("repository", DEFAULT_REPOSITORY))
+    project = gcp_names.project_id(field("project"), args.get("project"))
+    repository = gcp_names.repository_id(field("repository"), args.get("repository", DEFAULT_REPOSITORY))
     checked: ArtifactRegistryWorkspaceImagesArgs = {
         "cluster_name": cluster,
         "project": project,
         "repository": repository,
-        "location": _location(field("location"), args.get("location"), repository),
+        "location": gcp_names.location(field("location"), args.get("location"), repository),
         "namespace": validation.namespace(field("namespace"), args.get("namespace")),
         "protect_data": validation.flag(field("protect_data"), args.get("protect_data", True)),
         "key_generation": validation.positive_int(field("key_generation"), args.get("key_generation", 1)),
@@ -177,7 +91,7 @@ def check_args(
     elif args.get("cleanup_keep_count") is not None:
         raise InvalidInput(field("cleanup_keep_count"), "only meaningful with cleanupOlderThanDays; set that too")
     if args.get("service_account") is not None:
-        checked["service_account"] = _service_account(field("service_account"), args["service_account"])
+        checked["service_account"] = gcp_names.service_account_email(field("service_account"), args["service_account"])
     elif len(service_account_id_for(cluster)) > SERVICE_ACCOUNT_ID_MAX:
         limit = SERVICE_ACCOUNT_ID_MAX - len(SERVICE_ACCOUNT_PREFIX)
         raise InvalidInput(
@@ -186,7 +100,7 @@ def check_args(
             f"{service_account_id_for('<cluster>')} has at most {SERVICE_ACCOUNT_ID_MAX}; use a shorter cluster "
             "name or reuse an existing service account",
         )
-    own_host = registry_host_of(checked["location"], repository)
+    own_host = gcp_names.registry_host_of(checked["location"], repository)
     extra_hosts = [
         registry_host(f"{field('extra_credentials')}[{i}].server", c.get("server"))
         for i, c in enumerate(checked["extra_credentials"])
@@ -274,7 +188,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
                 project=project,
                 account_id=service_account_id_for(checked["cluster_name"]),
                 display_name=f"Gitpod workspace images ({checked['cluster_name']})",
-                description=f"Pushes and pulls Gitpod workspace images in {registry_url(project, location, repository_id)}",
+                description=f"Pushes and pulls Gitpod workspace images in {gcp_names.registry_url(project, location, repository_id)}",
                 opts=child,
             )
             email = account.email
@@ -292,7 +206,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         if checked["keep_previous_key"] and generation > 1:
             gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=child)
 
-        host = registry_host_of(location, repository_id)
+        host = gcp_names.registry_host_of(location, repository_id)
         own: RegistryCredential = {
             "server": host,
             "username": JSON_KEY_USER,
@@ -307,7 +221,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.url = pulumi.Output.from_input(registry_url(project, location, repository_id))
+        self.url = pulumi.Output.from_input(gcp_names.registry_url(project, location, repository_id))
         self.registry_host = pulumi.Output.from_input(host)
         self.repository_id = repository.repository_id
         self.service_account_email = email

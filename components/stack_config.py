@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import validation
-from .artifact_registry_workspace_images import is_gcr_domain
+from .gcp_names import is_gcr_domain
 from .gitpod_image_registries import GitpodImageRegistriesArgs, check_args, check_backend
 from .validation import InvalidInput
 

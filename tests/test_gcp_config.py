@@ -51,6 +51,10 @@ def ar(**fields):
             ar(repository="eu.gcr.io", location="us"),
             r"gitpod-registry:workspaceImages.location: 'us' cannot hold repository 'eu.gcr.io'",
         ),
+        (
+            ar(repository=["gitpod"]),
+            r"gitpod-registry:workspaceImages.repository: expected an Artifact Registry repository id",
+        ),
         (ar(repository="de.gcr.io"), r"gitpod-registry:workspaceImages.repository: 'de.gcr.io' is not"),
         (
             ar(serviceAccount="gitpod-storage"),
