@@ -1,4 +1,4 @@
-"""`.dockerconfigjson` documents and the Kubernetes secrets that carry them.
+"""`.dockerconfigjson` documents, the credentials that go into them, and the secrets that carry them.
 
 Gitpod mounts one such secret for pushing workspace images and for pulling private
 base images, so every credential the cluster needs ends up in one document: one
@@ -16,7 +16,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .validation import InvalidInput, require_type
+from .validation import InvalidInput, kind_of, require_type
 
 DOCKER_HUB = "docker.io"
 # Names people use for Docker Hub; Gitpod's resolver looks credentials up under docker.io.
@@ -24,11 +24,43 @@ _DOCKER_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$")
 
 
+class Password:
+    """A password read from configuration. It prints masked, so it cannot leak through a
+    log line, an f-string or an exception; it reaches resources only via `secret_output`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Password([secret])"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Password) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Password", self._value))
+
+
+PasswordInput = pulumi.Input[str] | Password
+
+
+def secret_output(password: PasswordInput) -> pulumi.Output[str]:
+    """The password as a Pulumi secret, whatever form it was given in."""
+    return pulumi.Output.secret(password.reveal() if isinstance(password, Password) else password)
+
+
 class RegistryCredential(TypedDict):
     server: str
-    """Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000."""
+    """Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000 (a path is ignored)."""
     username: str
-    password: pulumi.Input[str]
+    password: PasswordInput
     """Secret; never printed."""
 
 
@@ -43,6 +75,69 @@ def registry_host(field: str, server: object) -> str:
     if not _HOST.match(host) or ("." not in host.split(":")[0] and not host.startswith("localhost")):
         raise InvalidInput(field, f"{server!r} does not start with a registry host such as registry.example.com[:port]")
     return host
+
+
+def check_username(field: str, value: object) -> str:
+    if value is None or value == "":
+        raise InvalidInput(field, "required; the registry user name")
+    require_type(field, value, str, "a user name (a string)")
+    if ":" in value:
+        # Registries split `auth` at the first ':'; a colon in the user name shifts it into the password.
+        raise InvalidInput(field, f"{value!r} contains ':', which a registry login cannot carry")
+    return value
+
+
+def check_password(field: str, value: object) -> PasswordInput:
+    """A password given as config secret, plain string or Output; never echoed in the error."""
+    how = f"set it with `pulumi config set --secret --path {field.split(':', 1)[-1]} ...`"
+    if value is None or value == "" or (isinstance(value, Password) and value.reveal() == ""):
+        raise InvalidInput(field, f"required; {how}")
+    if isinstance(value, (Password, pulumi.Output)):
+        return value
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"expected a string, got {kind_of(value)} (value not shown); quote it and {how}")
+    return value
+
+
+def check_credential(field: str, credential: object) -> RegistryCredential:
+    """Validates one {server, username, password}; `field` names the credential, e.g. `...registries[0]`."""
+    if not isinstance(credential, dict):
+        raise InvalidInput(field, f"expected an object with server, username and password, got {kind_of(credential)}")
+    unknown = sorted(set(credential) - {"server", "username", "password"})
+    if unknown:
+        raise InvalidInput(f"{field}.{unknown[0]}", "unknown field; allowed fields here: password, server, username")
+    return {
+        "server": registry_host(f"{field}.server", credential.get("server")),
+        "username": check_username(f"{field}.username", credential.get("username")),
+        "password": check_password(f"{field}.password", credential.get("password")),
+    }
+
+
+def _same_login(a: RegistryCredential, b: RegistryCredential) -> bool:
+    if a["username"] != b["username"]:
+        return False
+    plain = (str, Password)
+    # Outputs cannot be compared before deployment, so two of them for one host count as different.
+    return isinstance(a["password"], plain) and isinstance(b["password"], plain) and a["password"] == b["password"]
+
+
+def merge_credentials(entries: Sequence[tuple[str, RegistryCredential]]) -> list[RegistryCredential]:
+    """One credential per host, in a stable order. `entries` pairs each checked credential with the
+    field that named it; the same login twice is merged, two different logins for a host are refused."""
+    by_host: dict[str, tuple[str, RegistryCredential]] = {}
+    for field, credential in entries:
+        host = credential["server"]
+        if host in by_host:
+            first_field, first = by_host[host]
+            if not _same_login(first, credential):
+                raise InvalidInput(
+                    field,
+                    f"registry host {host!r} already has a different credential ({first_field}); Gitpod mounts "
+                    "one .dockerconfigjson, which holds one credential per host: use one login for both",
+                )
+            continue
+        by_host[host] = (field, credential)
+    return [by_host[host][1] for host in sorted(by_host)]
 
 
 def auth_entry(username: str, password: str) -> dict[str, str]:
@@ -76,7 +171,8 @@ def docker_config_secret(
 ) -> k8s.core.v1.Secret:
     """A kubernetes.io/dockerconfigjson secret holding `credentials`, secret end to end."""
     triples = [
-        pulumi.Output.all(registry_host("server", c["server"]), c["username"], c["password"]) for c in credentials
+        pulumi.Output.all(registry_host("server", c["server"]), c["username"], secret_output(c["password"]))
+        for c in credentials
     ]
     document = pulumi.Output.secret(pulumi.Output.all(*triples).apply(lambda items: docker_config_json(items)))
     return k8s.core.v1.Secret(

@@ -35,6 +35,23 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def kind_of(value: Any) -> str:
+    """What sort of value this is, without showing it (for values that may hold a secret)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 def require_type(field: str, value: Any, expected: type | tuple[type, ...], what: str) -> Any:
     # bool is an int in Python; a flag must not pass as a number or the other way round.
     if isinstance(value, bool) and bool not in (expected if isinstance(expected, tuple) else (expected,)):

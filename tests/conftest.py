@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -52,3 +53,37 @@ def plain_strings(value: Any) -> list[str]:
 @pytest.fixture
 def aws_stack() -> Evaluation:
     return run("dev", AWS)
+
+
+def docker_config(secret: Resource) -> dict:
+    """The decoded `.dockerconfigjson` of a dockerconfigjson secret, asserting it is a secret of that type."""
+    assert secret.inputs["type"] == "kubernetes.io/dockerconfigjson", secret.urn
+    data = reveal(secret.inputs["stringData"])
+    assert sorted(data) == [".dockerconfigjson"], secret.urn
+    document = json.loads(data[".dockerconfigjson"])
+    assert list(document["auths"]) == sorted(document["auths"]), f"{secret.urn}: hosts not in a stable order"
+    return document
+
+
+def login(username: str, password: str) -> dict:
+    """A `.dockerconfigjson` entry as Gitpod reads it; auth is base64 of user:password, no newline."""
+    return {
+        "username": username,
+        "password": password,
+        "auth": base64.b64encode(f"{username}:{password}".encode()).decode(),
+    }
+
+
+def secret_named(evaluation: Evaluation, name: str) -> Resource:
+    found = [r for r in evaluation.of_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == name]
+    assert len(found) == 1, f"expected one secret {name}, found {[r.urn for r in found]}"
+    return found[0]
+
+
+def assert_never_plain(evaluation: Evaluation, *secrets: str) -> None:
+    """No resource input or stack output shows any of `secrets` outside a Secret."""
+    visible = plain_strings(evaluation.outputs)
+    for resource in evaluation.resources:
+        visible += plain_strings(resource.inputs)
+    for secret in secrets:
+        assert not any(secret in text for text in visible), "a password is visible in plain text"

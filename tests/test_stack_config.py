@@ -16,9 +16,12 @@ S3 = "gitpod-registry:workspaceImages"
     [
         (
             {S3: {"backend": "gcs"}},
-            r"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: s3",
+            r"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: s3, artifact-registry, external",
         ),
-        ({S3: {}}, r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3"),
+        (
+            {S3: {}},
+            r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3, artifact-registry, external",
+        ),
         ({S3: None}, r"gitpod-registry:workspaceImages: required"),
         ({S3: "s3"}, r"gitpod-registry:workspaceImages: expected an object"),
         ({"aws:region": None}, r"aws:region: required for the s3 backend"),
@@ -68,7 +71,7 @@ S3 = "gitpod-registry:workspaceImages"
         ),
         (
             {"gitpod-registry:baseImages": {"image": "x"}},
-            r"gitpod-registry:baseImages.image: unknown field; allowed fields here: workspaceImage",
+            r"gitpod-registry:baseImages.image: unknown field; allowed fields here: registries, workspaceImage",
         ),
     ],
 )
