@@ -199,6 +199,8 @@ def test_without_one_action_pushing_or_pulling_fails(stack, registry, tmp_path, 
         registry, tmp_path, "large", CHUNK_SIZE + 1024 * 1024
     )
     assert failure is not None, f"push and pull still work without {action}"
+    # Refused by IAM, not broken some other way.
+    assert "AccessDenied" in registry.process.log.read_text(errors="replace"), failure
 
 
 def test_every_policy_action_is_either_proven_here_or_named_as_beyond_moto(stack):
