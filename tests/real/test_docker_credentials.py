@@ -23,9 +23,7 @@ from offline.mocks import fake_service_account_key
 from .dockerconfig_harness import BasicAuthRecorder, dockerconfig_secrets, htpasswd_auth, rehost
 from .oci import read_files, write_image
 from .registry import Registry, skopeo_copy
-
-Intended = dict[tuple[str, str], tuple[str, str]]
-"""(secret name, registry host) -> (username, password) the program meant."""
+from .scenarios import PROGRAM_SCENARIOS, Intended, ProgramScenario
 
 
 @dataclass(frozen=True)
@@ -49,30 +47,30 @@ def builder_documents() -> tuple[dict[str, dict], Intended]:
     return {"builder": document}, {("builder", host): (user, password) for host, user, password in BUILDER_CREDENTIALS}
 
 
-def program_documents(config: dict, intended: Callable) -> Callable[[], tuple[dict[str, dict], Intended]]:
-    """Scenario from the real program: its dockerconfigjson secrets and, from the evaluation, what it meant."""
+def program_documents(scenario: ProgramScenario) -> Callable[[], tuple[dict[str, dict], Intended]]:
+    """From the real program: its dockerconfigjson secrets, and what the scenario's config meant."""
 
     def build() -> tuple[dict[str, dict], Intended]:
-        evaluation = run("dev", config)
-        return dockerconfig_secrets(evaluation), intended(evaluation)
+        return dockerconfig_secrets(run("dev", scenario.config)), scenario.intended
 
     return build
 
 
-SCENARIOS = [
-    Scenario("dockerconfig-builder", builder_documents),
-    # Hooks for the real program's dockerconfig backends: add each scenario here once its branch is on
-    # main, as Scenario(id, program_documents(CONFIG, lambda evaluation: {(secret, host): (user, password)})):
-    # - GCP artifact-registry: gitpod-registry-workspace-images, LOCATION-docker.pkg.dev,
-    #   _json_key / the decoded private key of the gcp:serviceaccount/key:Key resource;
-    # - external: gitpod-registry-workspace-images (push) and gitpod-registry-component-images (pull);
-    # - base images merged into the push secret; air-gap (one registry for all three roles).
+SCENARIOS = [Scenario("dockerconfig-builder", builder_documents)] + [
+    Scenario(s.id, program_documents(s)) for s in PROGRAM_SCENARIOS if s.available()
 ]
 CASES = [
     pytest.param(scenario, secret, host, id=f"{scenario.id}-{secret}-{host}")
     for scenario in SCENARIOS
     for (secret, host) in scenario.build()[1]
 ]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_every_credential_the_program_writes_is_checked(scenario):
+    documents, intended = scenario.build()
+    written = {(secret, host) for secret, document in documents.items() for host in document["auths"]}
+    assert written == set(intended), f"{scenario.id}: written {sorted(written)}, scenario covers {sorted(intended)}"
 
 
 def authfile(tmp_path: Path, document: dict) -> Path:
