@@ -7,7 +7,10 @@ this one (after `git merge main`); from then on a refused config is a failure, n
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from offline.engine import Evaluation
 
 WORKSPACE_SECRET = "gitpod-registry-workspace-images"
 COMPONENT_SECRET = "gitpod-registry-component-images"
@@ -22,7 +25,8 @@ class ProgramScenario:
     feature_module: str
     """The module that brings the feature; until it exists here the scenario is not collected."""
     config: dict
-    intended: Intended
+    intended: Intended | Callable[[Evaluation], Intended]
+    """What the config meant; a function of the evaluation where the cloud makes the password (a GCP key)."""
 
     def available(self) -> bool:
         return importlib.util.find_spec(self.feature_module) is not None
@@ -75,5 +79,5 @@ AIR_GAP = ProgramScenario(
 # Hook for the GCP Artifact Registry backend, once on main: ProgramScenario("gcp-artifact-registry",
 # "<its component module>", <its config>, {(WORKSPACE_SECRET, "LOCATION-docker.pkg.dev"): ("_json_key",
 # <the decoded private key JSON of the gcp:serviceaccount/key:Key resource, see offline.mocks>)}).
-# Its password comes from the evaluation, so give it as a function there (see test_docker_credentials).
+# Its password comes from the evaluation, so give `intended` as a function of the Evaluation.
 PROGRAM_SCENARIOS = [EXTERNAL, AIR_GAP]

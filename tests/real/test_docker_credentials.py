@@ -51,7 +51,9 @@ def program_documents(scenario: ProgramScenario) -> Callable[[], tuple[dict[str,
     """From the real program: its dockerconfigjson secrets, and what the scenario's config meant."""
 
     def build() -> tuple[dict[str, dict], Intended]:
-        return dockerconfig_secrets(run("dev", scenario.config)), scenario.intended
+        evaluation = run("dev", scenario.config)
+        intended = scenario.intended(evaluation) if callable(scenario.intended) else scenario.intended
+        return dockerconfig_secrets(evaluation), intended
 
     return build
 

@@ -18,6 +18,8 @@ from required_tools import require_module
 from conftest import AWS, run
 from offline.engine import Evaluation, Secret, evaluate, example_stacks
 
+from .scenarios import PROGRAM_SCENARIOS
+
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "installer-config.schema.json"
 # kubernetes-validate ships 1.25 and later; Gitpod's last self-hosted releases ran on 1.2x clusters.
 KUBERNETES_VERSIONS = ("1.25.0", "1.26.0", "latest")
@@ -36,6 +38,9 @@ def scenarios() -> dict[str, Evaluation]:
     found["aws-existing-bucket"] = run(
         "dev", {**AWS, "gitpod-registry:workspaceImages": {"backend": "s3", "bucket": "acme-gitpod"}}
     )
+    for scenario in PROGRAM_SCENARIOS:
+        if scenario.available():
+            found[scenario.id] = evaluate("dev", scenario.config, use_stack_file=False)
     for name, evaluation in found.items():
         assert evaluation.error is None, f"{name}: {evaluation.error}"
     return found
