@@ -31,7 +31,11 @@ class Registry:
         self.process = Process(
             ["docker-registry", "serve", str(self.config)], workdir / f"registry-{self.port}.log", clean_env()
         )
-        self.process.wait_for_http(f"http://{self.host}/v2/")
+        try:
+            self.process.wait_for_http(f"http://{self.host}/v2/")
+        except BaseException:
+            self.process.stop()
+            raise
 
     def stop(self) -> None:
         self.process.stop()

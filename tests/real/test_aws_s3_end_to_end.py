@@ -6,6 +6,7 @@ the installer's s3storage values and the secret's key names. Only the endpoint i
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import random
 from collections.abc import Iterator
@@ -207,3 +208,17 @@ def test_every_policy_action_is_either_proven_here_or_named_as_beyond_moto(stack
     actions = {a for statement in json.loads(stack.policy)["Statement"] for a in statement["Action"]}
     assert actions == set(BUCKET_ACTIONS) | set(OBJECT_ACTIONS)
     assert actions == set(NEEDED_FOR_PUSH_AND_PULL) | set(NOT_OBSERVABLE_WITH_MOTO)
+
+
+def test_the_tls_only_bucket_policy_covers_every_request_the_registry_may_make():
+    # moto treats its Bool condition as met and would deny everything, so the document is checked on its own:
+    # every (action, resource) the registry is allowed is denied when the request is not made over TLS.
+    evaluation = run("dev", AWS)
+    (deny,) = json.loads(evaluation.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    allowed = json.loads(evaluation.one("aws:iam/userPolicy:UserPolicy").inputs["policy"])["Statement"]
+    for statement in allowed:
+        for action in statement["Action"]:
+            assert fnmatch.fnmatchcase(action, deny["Action"]), action
+            assert statement["Resource"] in deny["Resource"], statement["Resource"]
