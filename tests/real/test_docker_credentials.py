@@ -1,0 +1,186 @@
+"""Every `.dockerconfigjson` the program produces, used by a real client against a real registry.
+
+For each secret and registry host the scenario names, a docker-registry with htpasswd auth for the
+intended username and password is started, only that host's key is rewritten to the local registry,
+and skopeo pushes and pulls with `--authfile`. bcrypt reads only 72 bytes of a password, so a
+recording server checks what skopeo sends byte for byte as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from components.dockerconfig import docker_config_json
+from conftest import AWS, run
+from offline.mocks import fake_service_account_key
+
+from .dockerconfig_harness import BasicAuthRecorder, dockerconfig_secrets, htpasswd_auth, rehost
+from .oci import read_files, write_image
+from .registry import Registry, skopeo_copy
+from .scenarios import PROGRAM_SCENARIOS, Intended, ProgramScenario
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    build: Callable[[], tuple[dict[str, dict], Intended]]
+    """Returns the decoded documents by secret name, and the intended credentials."""
+
+
+GCP_KEY = json.dumps(fake_service_account_key("gitpod-registry@acme-prod.iam.gserviceaccount.com", "acme-prod"))
+BUILDER_CREDENTIALS = [
+    ("europe-west1-docker.pkg.dev", "_json_key", GCP_KEY),
+    ("registry.example.com:5000", "robot$gitpod", "p@ss:w0rd/with+symbols="),
+    ("docker.io", "acme", "dckr_pat_0123456789abcdef"),
+]
+
+
+def builder_documents() -> tuple[dict[str, dict], Intended]:
+    """The pure builder every dockerconfig secret is made with, for a GCP key, a private host and Docker Hub."""
+    document = json.loads(docker_config_json(BUILDER_CREDENTIALS))
+    return {"builder": document}, {("builder", host): (user, password) for host, user, password in BUILDER_CREDENTIALS}
+
+
+def program_documents(scenario: ProgramScenario) -> Callable[[], tuple[dict[str, dict], Intended]]:
+    """From the real program: its dockerconfigjson secrets, and what the scenario's config meant."""
+
+    def build() -> tuple[dict[str, dict], Intended]:
+        evaluation = run("dev", scenario.config)
+        intended = scenario.intended(evaluation) if callable(scenario.intended) else scenario.intended
+        return dockerconfig_secrets(evaluation), intended
+
+    return build
+
+
+SCENARIOS = [Scenario("dockerconfig-builder", builder_documents)] + [
+    Scenario(s.id, program_documents(s)) for s in PROGRAM_SCENARIOS if s.available()
+]
+CASES = [
+    pytest.param(scenario, secret, host, id=f"{scenario.id}-{secret}-{host}")
+    for scenario in SCENARIOS
+    for (secret, host) in scenario.build()[1]
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_every_credential_the_program_writes_is_checked(scenario):
+    documents, intended = scenario.build()
+    written = {(secret, host) for secret, document in documents.items() for host in document["auths"]}
+    assert written == set(intended), f"{scenario.id}: written {sorted(written)}, scenario covers {sorted(intended)}"
+
+
+def authfile(tmp_path: Path, document: dict) -> Path:
+    path = tmp_path / "auth.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.fixture
+def start_registry(registry_tools: None, tmp_path: Path) -> Iterator[Callable[[str, str], Registry]]:
+    started: list[Registry] = []
+
+    def start(username: str, password: str) -> Registry:
+        storage = {
+            "filesystem": {"rootdirectory": str(tmp_path / f"storage-{len(started)}")},
+            "delete": {"enabled": True},
+        }
+        started.append(Registry(tmp_path, storage, htpasswd_auth(tmp_path, username, password)))
+        return started[-1]
+
+    yield start
+    for registry in started:
+        registry.stop()
+
+
+@pytest.fixture
+def recorder(registry_tools: None) -> Iterator[BasicAuthRecorder]:
+    server = BasicAuthRecorder()
+    yield server
+    server.stop()
+
+
+def push_and_pull(registry: Registry, tmp_path: Path, auth: Path) -> str | None:
+    files = {"hello.txt": b"workspace image layer\n"}
+    write_image(tmp_path / "image", "v1", files)
+    target = f"docker://{registry.host}/workspace-images/credentials-check:v1"
+    pushed = skopeo_copy(f"oci:{tmp_path / 'image'}:v1", target, auth)
+    if pushed.returncode != 0:
+        return f"push failed: {pushed.stderr}"
+    pulled = skopeo_copy(target, f"oci:{tmp_path / 'pulled'}:v1", auth)
+    if pulled.returncode != 0:
+        return f"pull failed: {pulled.stderr}"
+    assert read_files(tmp_path / "pulled") == files
+    return None
+
+
+@pytest.mark.parametrize(("scenario", "secret", "host"), CASES)
+def test_skopeo_pushes_and_pulls_with_the_document(scenario, secret, host, start_registry, tmp_path):
+    documents, intended = scenario.build()
+    registry = start_registry(*intended[(secret, host)])
+    assert push_and_pull(registry, tmp_path, authfile(tmp_path, rehost(documents[secret], host, registry.host))) is None
+    # The registry does check: without the credential the same push is refused.
+    assert push_and_pull(registry, tmp_path / "anonymous", authfile(tmp_path, {"auths": {}})) is not None
+
+
+@pytest.mark.parametrize(("scenario", "secret", "host"), CASES)
+def test_skopeo_sends_exactly_the_intended_username_and_password(scenario, secret, host, recorder, tmp_path):
+    documents, intended = scenario.build()
+    auth = authfile(tmp_path, rehost(documents[secret], host, recorder.host))
+    (tmp_path / "image").mkdir()
+    skopeo_copy(f"docker://{recorder.host}/workspace-images/x:v1", f"oci:{tmp_path / 'image'}:v1", auth)
+    assert recorder.credentials() == {intended[(secret, host)]}
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+BROKEN = {
+    # auth not base64 at all, as when username:password is pasted in plain
+    "plain-auth": lambda user, password: f"{user}:{password}",
+    # username and password swapped
+    "swapped-auth": lambda user, password: _b64(f"{password}:{user}"),
+    # `echo user:password | base64` adds a newline (gitpod PR #8550)
+    "newline-in-auth": lambda user, password: _b64(f"{user}:{password}\n"),
+    # the base64 form of the key where the decoded JSON belongs
+    "base64-key-as-password": lambda user, password: _b64(f"{user}:{_b64(password)}"),
+}
+
+
+def broken_document(host: str, local_host: str, mistake: str) -> tuple[dict, tuple[str, str]]:
+    documents, intended = builder_documents()
+    user, password = intended[("builder", host)]
+    document = rehost(documents["builder"], host, local_host)
+    document["auths"][local_host] = {**document["auths"][local_host], "auth": BROKEN[mistake](user, password)}
+    return document, (user, password)
+
+
+@pytest.mark.parametrize("mistake", sorted(BROKEN))
+def test_a_broken_auth_entry_fails_against_the_registry(mistake, start_registry, tmp_path):
+    host = "registry.example.com:5000"
+    _, (user, password) = broken_document(host, "local", mistake)
+    registry = start_registry(user, password)
+    document, _ = broken_document(host, registry.host, mistake)
+    assert push_and_pull(registry, tmp_path, authfile(tmp_path, document)) is not None
+
+
+@pytest.mark.parametrize("mistake", sorted(BROKEN))
+def test_a_broken_auth_entry_for_a_long_key_is_caught_exactly(mistake, recorder, tmp_path):
+    # htpasswd would miss a change past bcrypt's 72 bytes (the newline after a key JSON): compare exactly.
+    document, intended = broken_document("europe-west1-docker.pkg.dev", recorder.host, mistake)
+    (tmp_path / "image").mkdir()
+    skopeo_copy(
+        f"docker://{recorder.host}/workspace-images/x:v1", f"oci:{tmp_path / 'image'}:v1", authfile(tmp_path, document)
+    )
+    assert intended not in recorder.credentials()
+
+
+def test_the_s3_backend_produces_no_dockerconfig_secret():
+    # With the in-cluster registry the installer makes its own registry auth secret.
+    assert dockerconfig_secrets(run("dev", AWS)) == {}
