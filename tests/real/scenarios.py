@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from offline.engine import Evaluation
+from offline.mocks import mock_key_file
 
 WORKSPACE_SECRET = "gitpod-registry-workspace-images"
 COMPONENT_SECRET = "gitpod-registry-component-images"
@@ -76,8 +77,29 @@ AIR_GAP = ProgramScenario(
         (COMPONENT_SECRET, "registry.internal.example.com"): ("gitpod-robot", "air-gap-token-42"),
     },
 )
-# Hook for the GCP Artifact Registry backend, once on main: ProgramScenario("gcp-artifact-registry",
-# "<its component module>", <its config>, {(WORKSPACE_SECRET, "LOCATION-docker.pkg.dev"): ("_json_key",
-# <the decoded private key JSON of the gcp:serviceaccount/key:Key resource, see offline.mocks>)}).
-# Its password comes from the evaluation, so give `intended` as a function of the Evaluation.
-PROGRAM_SCENARIOS = [EXTERNAL, AIR_GAP]
+
+
+def _gcp_intended(evaluation: Evaluation) -> Intended:
+    """The service-account key the cloud would make; the mocks derive it from the Key resource."""
+    (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
+    key_json = mock_key_file(key.name, key.inputs["serviceAccountId"])
+    return {
+        (WORKSPACE_SECRET, "europe-west1-docker.pkg.dev"): ("_json_key", key_json),
+        (WORKSPACE_SECRET, "quay.io"): ("acme+reader", "quay-token-xyz"),
+    }
+
+
+GCP_ARTIFACT_REGISTRY = ProgramScenario(
+    "gcp-artifact-registry-with-base-images",
+    "components.artifact_registry_workspace_images",
+    {
+        "gcp:project": "acme-gitpod",
+        "gcp:region": "europe-west1",
+        "gitpod-registry:workspaceImages": {"backend": "artifact-registry"},
+        "gitpod-registry:baseImages": {
+            "registries": [{"server": "quay.io/acme", "username": "acme+reader", "password": "quay-token-xyz"}]
+        },
+    },
+    _gcp_intended,
+)
+PROGRAM_SCENARIOS = [EXTERNAL, AIR_GAP, GCP_ARTIFACT_REGISTRY]
