@@ -4,9 +4,7 @@ Composes the workspace-image backend with the component-image and base-image
 roles, and produces the installer config that uses them.
 """
 
-from __future__ import annotations
-
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -106,7 +104,7 @@ class GitpodImageRegistries(pulumi.ComponentResource):
     Children: the workspace-image backend (S3WorkspaceImages for backend s3).
     """
 
-    installer_config: pulumi.Output[dict]
+    installer_config: pulumi.Output[dict[str, Any]]
     """The registry fragment of Gitpod's installer config (repository, workspace, containerRegistry)."""
     installer_config_yaml: pulumi.Output[str]
     """The same fragment as YAML, ready to merge into gitpod.config.yaml."""
