@@ -139,3 +139,27 @@ def test_example_consumer_runs_from_the_installed_wheel(fresh_venv):
     assert bucket["protect"] is True
     assert resources["gitpod"]["type"] == "gitpod-registry:index:GitpodImageRegistries"
     assert "registry.example.com/gitpod" in report["outputs"]["installerConfigYaml"]
+
+
+def test_the_provider_host_serves_the_same_schema_over_grpc():
+    """Starts provider/ the way the CLI does and asks it for its schema, as `pulumi package add` would."""
+    import grpc
+    from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+    host = subprocess.Popen(
+        [sys.executable, str(ROOT / "provider"), str(ROOT), "127.0.0.1:1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = int(host.stdout.readline().strip() or 0)
+        assert port, host.stderr.read() if host.poll() is not None else "the provider printed no port"
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            served = json.loads(stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30).schema)
+    finally:
+        host.terminate()
+        host.wait(timeout=30)
+    assert served["name"] == "gitpod-registry"
+    assert served["resources"] == docs.package_schema()["resources"]

@@ -224,3 +224,21 @@ def test_a_bucket_policy_that_is_not_tls_only_does_not_count():
         for r in evaluation.resources
     ]
     assert [p for p, _, _ in violations(resources)] == ["s3-bucket-hardened"]
+
+
+def test_the_pack_entry_point_serves_exactly_the_list(monkeypatch):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    import pulumi_policy
+
+    served = {}
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: served.update(kwargs))
+    pack_dir = Path(__file__).resolve().parent.parent / "policy"
+    monkeypatch.syspath_prepend(str(pack_dir))
+    monkeypatch.delitem(sys.modules, "policies", raising=False)
+    runpy.run_path(str(pack_dir / "__main__.py"), run_name="__main__")
+    assert served["name"] == "gitpod-registry"
+    assert [p.name for p in served["policies"]] == [p.name for p in POLICIES]
+    assert (pack_dir / "PulumiPolicy.yaml").read_text().startswith("description:")
