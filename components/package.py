@@ -6,8 +6,11 @@ is served to other languages, and checked, without another list to keep in step.
 
 import importlib
 import inspect
+from typing import Any
 
 import pulumi
+from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+from pulumi.provider.experimental.component import ComponentProvider
 
 PACKAGE_NAME = "gitpod-registry"
 
@@ -16,3 +19,31 @@ def exported_components() -> list[type[pulumi.ComponentResource]]:
     package = importlib.import_module(__package__)
     found = [getattr(package, name) for name in package.__all__]
     return [c for c in found if inspect.isclass(c) and issubclass(c, pulumi.ComponentResource)]
+
+
+class PackageProvider(ComponentProvider):
+    """The SDK's component provider, handing integer inputs to the components as `int`.
+
+    Other languages send every number as a float (2.0). The SDK (3.272) converts integer
+    properties and then overwrites the result with the raw float, so `keyGeneration: 2` from
+    TypeScript would be refused as "not a whole number". Whole floats become ints here.
+    """
+
+    def map_input_properties(
+        self,
+        inputs: Any,
+        properties: dict[str, PropertyDefinition],
+        mapping: dict[str, str],
+        component_name: str,
+        property_path: str,
+    ) -> dict[str, Any]:
+        mapped = super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        for schema_name, prop in properties.items():
+            value = mapped.get(mapping[schema_name])
+            if prop.type == PropertyType.INTEGER and isinstance(value, float) and value.is_integer():
+                mapped[mapping[schema_name]] = int(value)
+        return mapped
+
+
+def provider(version: str = "0.0.0") -> PackageProvider:
+    return PackageProvider(exported_components(), PACKAGE_NAME, version=version)

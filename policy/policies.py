@@ -134,7 +134,10 @@ def _no_project_wide_artifact_registry_grant(args: ResourceValidationArgs, repor
 
 
 def _secret_shape(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    keys = set(args.props.get("data") or {}) | set(args.props.get("stringData") or {})
+    maps = [args.props.get("data"), args.props.get("stringData")]
+    if any(m is not None and not isinstance(m, dict) for m in maps):
+        return  # not known yet (preview) or masked as a whole: nothing to check
+    keys = {key for m in maps if m for key in m}
     kind = args.props.get("type")
     if kind == DOCKERCONFIG_TYPE and keys != DOCKERCONFIG_KEYS:
         report_violation(

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import components
-from components.package import exported_components
+from components.package import exported_components, provider
+from components.s3_workspace_images import check_args as check_s3_args
 from offline import docs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +75,27 @@ def test_plugin_manifest_points_at_the_provider_host():
     assert "runtime: python" in manifest
     assert "main: provider" in manifest
     host = (ROOT / "provider" / "__main__.py").read_text()
-    assert "component_provider_host(name=PACKAGE_NAME, components=exported_components())" in host
+    assert "main(provider(), sys.argv[1:])" in host
+
+
+def test_inputs_from_other_languages_reach_the_components_as_python_values():
+    """Numbers arrive as floats over gRPC; the provider maps names and hands the components ints."""
+    served = provider()
+    registries = served.map_inputs(
+        {"clusterName": "prod", "namespace": "gitpod", "workspaceImages": {"backend": "s3", "keyGeneration": 2.0}},
+        served._component_defs["GitpodImageRegistries"],
+    )
+    assert registries == {
+        "cluster_name": "prod",
+        "namespace": "gitpod",
+        "workspace_images": {"backend": "s3", "key_generation": 2},
+    }
+    assert type(registries["workspace_images"]["key_generation"]) is int
+    s3 = served.map_inputs(
+        {"clusterName": "prod", "namespace": "gitpod", "region": "eu-west-1", "keyGeneration": 3.0},
+        served._component_defs["S3WorkspaceImages"],
+    )
+    assert check_s3_args(s3)["key_generation"] == 3
 
 
 def test_components_import_each_other_relatively():
