@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_policy_pack import violations
 
 import components
 from components.package import exported_components, provider
 from components.s3_workspace_images import check_args as check_s3_args
 from offline import docs
+from offline.engine import Resource
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,6 +162,12 @@ def test_example_consumer_runs_from_the_installed_wheel(fresh_venv):
     assert bucket["protect"] is True
     assert resources["gitpod"]["type"] == "gitpod-registry:index:GitpodImageRegistries"
     assert "registry.example.com/gitpod" in report["outputs"]["installerConfigYaml"]
+    # The policy pack holds for what a consumer builds with the components, too.
+    registered = [
+        Resource(r["urn"], r["type"], r["name"], r["parent"], True, r["protect"], r["inputs"], provider=r["provider"])
+        for r in report["resources"]
+    ]
+    assert violations(registered) == []
 
 
 def test_the_provider_host_serves_the_same_schema_over_grpc():

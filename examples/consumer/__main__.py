@@ -11,7 +11,7 @@ from gitpod_registry import GitpodImageRegistries, InvalidInput
 
 config = pulumi.Config()
 region = config.get("region") or "eu-west-1"
-cluster = f"{pulumi.get_project()}-{pulumi.get_stack()}"[:24]
+cluster = config.get("clusterName") or pulumi.get_stack()
 
 # The platform team's own providers: which cluster and which account the registry lands in is theirs to say.
 kube = k8s.Provider("gitpod-cluster", context=config.get("kubeContext") or None)
