@@ -1,6 +1,7 @@
 """The components as other projects get them: a wheel for Python, a component package for other languages."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,8 +121,14 @@ def test_package_exports_its_args_types():
 def fresh_venv(tmp_path_factory) -> Path:
     """A virtualenv with nothing but the built wheel and the dependencies it declares."""
     tmp = tmp_path_factory.mktemp("consumer")
+    # Built from a copy of what the package is made of, so the build leaves nothing in the repository
+    # and the package cannot lean on any other file here.
+    source = tmp / "source"
+    shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "requirements.txt"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", str(ROOT), "--no-deps", "-w", str(tmp / "dist")],
+        [sys.executable, "-m", "pip", "wheel", "-q", str(source), "--no-deps", "-w", str(tmp / "dist")],
         check=True,
         cwd=tmp,
     )
