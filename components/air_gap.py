@@ -5,8 +5,6 @@ an image name maps into the mirror, following the layout `gitpod-installer mirro
 list` writes (the source host dropped, the rest of the path kept under the mirror).
 """
 
-from __future__ import annotations
-
 from typing import TypedDict
 
 from .dockerconfig import PasswordInput, registry_host

@@ -7,8 +7,6 @@ on this one repository only, logs in as `_json_key`; Gitpod mounts it as a
 `.dockerconfigjson` secret that may also carry private base-image credentials.
 """
 
-from __future__ import annotations
-
 import base64
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict

@@ -5,8 +5,6 @@ Gitpod's public registry by default; a company mirror behind credentials gets a
 `imagePullSecrets`, so every Gitpod pod can pull from it.
 """
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi

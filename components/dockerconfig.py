@@ -5,8 +5,6 @@ base images, so every credential the cluster needs ends up in one document: one
 entry per bare registry host, `auth` = base64("user:password") with no newline.
 """
 
-from __future__ import annotations
-
 import base64
 import json
 import re

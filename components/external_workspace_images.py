@@ -5,8 +5,6 @@ and for pulling private base images: the push credential plus any base-image
 credentials (`extra_credentials`), one entry per host.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NotRequired, TypedDict
 

@@ -5,11 +5,9 @@ roles, and produces the installer config that uses them. Air-gap is a compositio
 of the same parts: one registry passed to all three roles.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -292,7 +290,7 @@ class GitpodImageRegistries(pulumi.ComponentResource):
     latter two's secret also carries the base-image credentials.
     """
 
-    installer_config: pulumi.Output[dict]
+    installer_config: pulumi.Output[dict[str, Any]]
     """The registry fragment of Gitpod's installer config (repository, workspace, containerRegistry)."""
     installer_config_yaml: pulumi.Output[str]
     """The same fragment as YAML, ready to merge into gitpod.config.yaml."""

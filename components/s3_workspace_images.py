@@ -5,10 +5,8 @@ cannot push to it); Gitpod runs its own registry whose storage is this bucket,
 reached with a dedicated IAM user's access key.
 """
 
-from __future__ import annotations
-
 import json
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -97,7 +95,7 @@ class S3WorkspaceImages(pulumi.ComponentResource):
     """Name of the IAM user whose key the registry uses."""
     secret_name: pulumi.Output[str]
     """Name of the Kubernetes secret with keys s3AccessKey and s3SecretKey."""
-    s3storage: pulumi.Output[dict]
+    s3storage: pulumi.Output[dict[str, Any]]
     """The installer's containerRegistry.s3storage block: bucket, region, endpoint, certificate."""
 
     def __init__(self, name: str, args: S3WorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None) -> None:

@@ -49,6 +49,8 @@ class Resource:
     """Inputs as the engine received them; secret values are wrapped in Secret."""
     delete_before_replace: bool = False
     aliases: list[str] = field(default_factory=list)
+    provider: str | None = None
+    """The explicit provider reference (`URN::ID`) the resource was registered with, if any."""
 
 
 @dataclass
@@ -107,6 +109,7 @@ class RecordingMonitor(MockMonitor):
                     inputs=_unwrap(inputs),
                     delete_before_replace=request.deleteBeforeReplace,
                     aliases=[a.urn or a.spec.name for a in request.aliases],
+                    provider=request.provider or None,
                 )
             )
         return response

@@ -1,0 +1,35 @@
+"""A consumer's own stack: its cluster's Kubernetes provider, its AWS account, and gitpod-registry's components.
+
+Imports the installed package (`pip install gitpod-registry`), never this repository's source.
+"""
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from gitpod_registry import GitpodImageRegistries, InvalidInput
+
+config = pulumi.Config()
+region = config.get("region") or "eu-west-1"
+cluster = config.get("clusterName") or pulumi.get_stack()
+
+# The platform team's own providers: which cluster and which account the registry lands in is theirs to say.
+kube = k8s.Provider("gitpod-cluster", context=config.get("kubeContext") or None)
+registry_account = aws.Provider("registry-account", region=region)
+
+try:
+    registries = GitpodImageRegistries(
+        "gitpod",
+        {
+            "cluster_name": cluster,
+            "namespace": "gitpod",
+            "workspace_images": {"backend": "s3", "region": region},
+            "component_repository": "registry.example.com/gitpod",
+        },
+        opts=pulumi.ResourceOptions(providers=[kube, registry_account]),
+    )
+except InvalidInput as error:
+    raise pulumi.RunError(f"invalid gitpod-registry arguments: {error}") from None
+
+pulumi.export("installerConfigYaml", registries.installer_config_yaml)
+pulumi.export("workspaceImagesSecret", registries.workspace_images_secret)

@@ -1,0 +1,247 @@
+"""The guardrails gitpod-registry promises, as Pulumi policies anyone using its components can run.
+
+`POLICIES` is a plain list: importing this module starts no policy server, so tests (and other
+packs) can run each policy's `validate` directly. `policy/__main__.py` serves them as a pack.
+Properties are the engine's (camelCase) names. Every message names the resource it is about.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+ENCRYPTION_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+IAM_POLICY_DOCUMENTS = {
+    "aws:iam/userPolicy:UserPolicy": "policy",
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:iam/groupPolicy:GroupPolicy": "policy",
+    "aws:iam/policy:Policy": "policy",
+}
+IAM_ATTACHMENTS = (
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+)
+ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Repository"
+GCP_PROJECT_GRANTS = (
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:projects/iAMBinding:IAMBinding",
+    "gcp:projects/iAMPolicy:IAMPolicy",
+)
+SECRET = "kubernetes:core/v1:Secret"
+DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
+DOCKERCONFIG_KEYS = {".dockerconfigjson"}
+S3_CREDENTIAL_KEYS = {"s3AccessKey", "s3SecretKey"}
+PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+DATA_BEARING = (BUCKET, BUCKET_V2, ARTIFACT_REGISTRY_REPOSITORY)
+
+Validate = Callable[[ResourceValidationArgs, ReportViolation], None]
+
+
+def _document(value: Any) -> dict | None:
+    """A policy document given as JSON text or as an object; None while unknown (preview)."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _on(types: Iterable[str], check: Validate) -> Validate:
+    """Runs `check` only for resources of `types`."""
+    wanted = frozenset(types)
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type in wanted:
+            check(args, report_violation)
+
+    return validate
+
+
+def _public_access_blocked(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    off = [flag for flag in PUBLIC_ACCESS_FLAGS if args.props.get(flag) is not True]
+    if off:
+        report_violation(f"{args.name}: public access block must set {', '.join(off)} to true", None)
+
+
+def _no_wildcard_iam(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    document = _document(args.props.get(IAM_POLICY_DOCUMENTS[args.resource_type]))
+    for statement in _as_list((document or {}).get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        for action in _as_list(statement.get("Action")) + _as_list(statement.get("NotAction")):
+            if isinstance(action, str) and "*" in action:
+                report_violation(f"{args.name}: IAM action {action!r} is a wildcard; list the actions needed", None)
+        if "NotResource" in statement:
+            report_violation(f"{args.name}: NotResource grants everything else; name the resources", None)
+        for resource in _as_list(statement.get("Resource")):
+            if isinstance(resource, str) and _is_wildcard_resource(resource):
+                report_violation(f"{args.name}: IAM resource {resource!r} is a wildcard; scope it to one bucket", None)
+
+
+def _is_wildcard_resource(arn: str) -> bool:
+    # "arn:aws:s3:::bucket/*" (the objects of one bucket) is scoped; "*" or "arn:aws:s3:::*" is not.
+    if arn == "*":
+        return True
+    head, _, rest = arn.rpartition(":")
+    return "*" in rest.split("/", 1)[0] or "*" in head
+
+
+def _no_full_access_attachment(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    arn = args.props.get("policyArn")
+    if isinstance(arn, str) and (arn.endswith("FullAccess") or arn.endswith("/AdministratorAccess")):
+        report_violation(f"{args.name}: attaches the managed policy {arn}; grant the registry's actions only", None)
+
+
+def _no_project_wide_artifact_registry_grant(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    roles = [args.props.get("role")]
+    document = _document(args.props.get("policyData"))
+    roles += [
+        binding.get("role") for binding in _as_list((document or {}).get("bindings")) if isinstance(binding, dict)
+    ]
+    for role in roles:
+        if isinstance(role, str) and (role.startswith("roles/artifactregistry.") or role == "roles/storage.admin"):
+            report_violation(
+                f"{args.name}: grants {role} on the whole project; grant it on the one repository "
+                "(gcp.artifactregistry.RepositoryIamMember)",
+                None,
+            )
+
+
+def _secret_shape(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    maps = [args.props.get("data"), args.props.get("stringData")]
+    if any(m is not None and not isinstance(m, dict) for m in maps):
+        return  # not known yet (preview) or masked as a whole: nothing to check
+    keys = {key for m in maps if m for key in m}
+    kind = args.props.get("type")
+    if kind == DOCKERCONFIG_TYPE and keys != DOCKERCONFIG_KEYS:
+        report_violation(
+            f"{args.name}: a {DOCKERCONFIG_TYPE} secret must have exactly .dockerconfigjson, has {sorted(keys)}", None
+        )
+    if keys & S3_CREDENTIAL_KEYS:
+        if kind not in (None, "Opaque") or keys != S3_CREDENTIAL_KEYS:
+            report_violation(
+                f"{args.name}: the s3storage certificate secret must be Opaque with exactly s3AccessKey and "
+                f"s3SecretKey; has type {kind!r} and keys {sorted(keys)}",
+                None,
+            )
+
+
+def _protected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if not args.opts.protect:
+        report_violation(f"{args.name}: holds data and must be protected (protect=True, config protectData)", None)
+
+
+def _bucket_keys(bucket: PolicyResource) -> set[str]:
+    return {str(v) for v in (bucket.props.get("bucket"), bucket.props.get("id")) if v}
+
+
+def _guards(
+    resources: list[PolicyResource], token: str | tuple[str, ...], bucket: PolicyResource
+) -> list[PolicyResource]:
+    """The `token` resources attached to `bucket`: by dependency on it, or by its name."""
+    tokens = (token,) if isinstance(token, str) else token
+    keys = _bucket_keys(bucket)
+    found = []
+    for resource in resources:
+        if resource.resource_type not in tokens:
+            continue
+        deps = (resource.property_dependencies or {}).get("bucket") or []
+        if any(dep.urn == bucket.urn for dep in deps) or str(resource.props.get("bucket")) in keys:
+            found.append(resource)
+    return found
+
+
+def _is_tls_only(policy: PolicyResource) -> bool:
+    document = _document(policy.props.get("policy"))
+    for statement in _as_list((document or {}).get("Statement")):
+        condition = statement.get("Condition", {}) if isinstance(statement, dict) else {}
+        secure = condition.get("Bool", {}).get("aws:SecureTransport")
+        if statement.get("Effect") == "Deny" and str(secure).lower() == "false":
+            return True
+    return False
+
+
+def _each_bucket_hardened(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    buckets = [r for r in args.resources if r.resource_type in (BUCKET, BUCKET_V2)]
+    for bucket in buckets:
+        if not _guards(args.resources, PUBLIC_ACCESS_BLOCK, bucket):
+            report_violation(f"{bucket.name}: bucket has no public access block", bucket.urn)
+        if not _guards(args.resources, (ENCRYPTION, ENCRYPTION_V2), bucket):
+            report_violation(f"{bucket.name}: bucket has no server-side encryption configuration", bucket.urn)
+        if not any(_is_tls_only(p) for p in _guards(args.resources, BUCKET_POLICY, bucket)):
+            report_violation(f"{bucket.name}: bucket has no policy denying requests without TLS", bucket.urn)
+
+
+MANDATORY = EnforcementLevel.MANDATORY
+
+POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
+    ResourceValidationPolicy(
+        name="s3-public-access-blocked",
+        description="S3 public access blocks set all four flags to true.",
+        validate=_on([PUBLIC_ACCESS_BLOCK], _public_access_blocked),
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="s3-bucket-hardened",
+        description="Every S3 bucket has a public access block, default encryption and a TLS-only bucket policy.",
+        validate=_each_bucket_hardened,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="iam-no-wildcards",
+        description="IAM policies allow no wildcard actions (s3:*, *) and no wildcard resources.",
+        validate=_on(IAM_POLICY_DOCUMENTS, _no_wildcard_iam),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="iam-no-full-access-managed-policies",
+        description="No *FullAccess or AdministratorAccess managed policy is attached.",
+        validate=_on(IAM_ATTACHMENTS, _no_full_access_attachment),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="gcp-no-project-wide-registry-grants",
+        description="Artifact Registry roles are granted on one repository, never on the project.",
+        validate=_on(GCP_PROJECT_GRANTS, _no_project_wide_artifact_registry_grant),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="kubernetes-registry-secret-shape",
+        description="dockerconfigjson secrets hold exactly .dockerconfigjson; S3 credential secrets are Opaque "
+        "with exactly s3AccessKey and s3SecretKey.",
+        validate=_on([SECRET], _secret_shape),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="data-resources-protected",
+        description="Buckets and Artifact Registry repositories are protected against deletion.",
+        validate=_on(DATA_BEARING, _protected),
+        enforcement_level=MANDATORY,
+    ),
+]

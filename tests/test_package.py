@@ -1,0 +1,211 @@
+"""The components as other projects get them: a wheel for Python, a component package for other languages."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_policy_pack import violations
+
+import components
+from components.package import exported_components, provider
+from components.s3_workspace_images import check_args as check_s3_args
+from offline import docs
+from offline.engine import Resource
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return docs.package_schema()
+
+
+def test_every_exported_component_is_in_the_schema(schema):
+    exported = exported_components()
+    assert {c.__name__ for c in exported} >= {"S3WorkspaceImages", "GitpodImageRegistries"}
+    assert set(schema["resources"]) == {f"gitpod-registry:index:{c.__name__}" for c in exported}
+    assert all(resource["isComponent"] for resource in schema["resources"].values())
+
+
+def test_gitpod_image_registries_schema(schema):
+    resource = schema["resources"]["gitpod-registry:index:GitpodImageRegistries"]
+    inputs = resource["inputProperties"]
+    assert {name: (p.get("type") or p["$ref"]) for name, p in inputs.items()} == {
+        "clusterName": "string",
+        "namespace": "string",
+        "workspaceImages": "#/types/gitpod-registry:index:WorkspaceImagesArgs",
+        "protectData": "boolean",
+        "componentRepository": "string",
+        "componentUsername": "string",
+        "componentPassword": "string",
+        "dropImageRepo": "boolean",
+        "workspaceImage": "string",
+        "baseImageRegistries": "array",
+        "airGap": "#/types/gitpod-registry:index:AirGapArgs",
+    }
+    # workspaceImages is optional only because airGap can take its place.
+    assert sorted(resource["requiredInputs"]) == ["clusterName", "namespace"]
+    # Validation runs in plain Python before anything is registered, so inputs are plain values;
+    # only passwords may be outputs (a secret from another resource), and those are secret.
+    assert all(p.get("plain") or p.get("secret") for p in inputs.values())
+    workspace = schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]
+    assert workspace["required"] == ["backend"]
+    assert workspace["properties"]["keyGeneration"]["type"] == "integer"
+    outputs = resource["properties"]
+    assert outputs["installerConfigYaml"]["type"] == "string"
+    assert outputs["installerConfig"]["type"] == "object"
+    assert inputs["componentPassword"]["secret"] is True
+    assert schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"]["password"]["secret"] is True
+    assert schema["types"]["gitpod-registry:index:AirGapArgs"]["properties"]["password"]["secret"] is True
+    assert sorted(resource["required"]) == ["installerConfig", "installerConfigYaml", "workspaceImagesSecret"]
+    assert all(p.get("description") for p in [*inputs.values(), *outputs.values()])
+
+
+def test_s3_workspace_images_schema(schema):
+    resource = schema["resources"]["gitpod-registry:index:S3WorkspaceImages"]
+    assert sorted(resource["requiredInputs"]) == ["clusterName", "namespace", "region"]
+    assert resource["inputProperties"]["keyGeneration"]["type"] == "integer"
+    assert resource["inputProperties"]["keepPreviousKey"]["type"] == "boolean"
+    assert set(resource["properties"]) == {"bucketName", "bucketArn", "userName", "secretName", "s3storage"}
+
+
+def test_no_component_input_or_output_carries_a_credential(schema):
+    # The components keep credentials inside Kubernetes secrets; the schema has nothing to mark secret,
+    # and a property that would carry one (a key, a password) must be marked before it is added.
+    for token, resource in schema["resources"].items():
+        for name, prop in {**resource["inputProperties"], **resource["properties"]}.items():
+            lowered = name.lower()
+            if any(word in lowered for word in ("password", "privatekey", "accesskey", "token")):
+                assert prop.get("secret"), f"{token}.{name} carries a credential and must be secret"
+            assert not prop.get("secret") or "secret" in (prop.get("description") or "").lower()
+
+
+def test_plugin_manifest_points_at_the_provider_host():
+    manifest = (ROOT / "PulumiPlugin.yaml").read_text()
+    assert "runtime: python" in manifest
+    assert "main: provider" in manifest
+    host = (ROOT / "provider" / "__main__.py").read_text()
+    assert "main(provider(), sys.argv[1:])" in host
+
+
+def test_inputs_from_other_languages_reach_the_components_as_python_values():
+    """Numbers arrive as floats over gRPC; the provider maps names and hands the components ints."""
+    served = provider()
+    registries = served.map_inputs(
+        {"clusterName": "prod", "namespace": "gitpod", "workspaceImages": {"backend": "s3", "keyGeneration": 2.0}},
+        served._component_defs["GitpodImageRegistries"],
+    )
+    assert registries == {
+        "cluster_name": "prod",
+        "namespace": "gitpod",
+        "workspace_images": {"backend": "s3", "key_generation": 2},
+    }
+    assert type(registries["workspace_images"]["key_generation"]) is int
+    s3 = served.map_inputs(
+        {"clusterName": "prod", "namespace": "gitpod", "region": "eu-west-1", "keyGeneration": 3.0},
+        served._component_defs["S3WorkspaceImages"],
+    )
+    assert check_s3_args(s3)["key_generation"] == 3
+
+
+def test_components_import_each_other_relatively():
+    for module in (ROOT / "components").glob("*.py"):
+        text = module.read_text()
+        assert "from components" not in text and "import components" not in text, module
+
+
+def test_readme_component_tables_are_current(schema):
+    readme = docs.README.read_text()
+    assert docs.render(readme, schema) == readme, "README tables are stale: run `python -m offline.docs`"
+    assert "`clusterName` (`cluster_name`)" in readme
+
+
+def test_package_exports_its_args_types():
+    assert {"GitpodImageRegistriesArgs", "S3WorkspaceImagesArgs", "WorkspaceImagesArgs"} <= set(components.__all__)
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(tmp_path_factory) -> Path:
+    """A virtualenv with nothing but the built wheel and the dependencies it declares."""
+    tmp = tmp_path_factory.mktemp("consumer")
+    # Built from a copy of what the package is made of, so the build leaves nothing in the repository
+    # and the package cannot lean on any other file here.
+    source = tmp / "source"
+    shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "requirements.txt"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", str(source), "--no-deps", "-w", str(tmp / "dist")],
+        check=True,
+        cwd=tmp,
+    )
+    (wheel,) = (tmp / "dist").glob("gitpod_registry-*.whl")
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # Same pins as the program: the wheel's dependencies are requirements.txt.
+    install = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], capture_output=True, text=True
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    return venv
+
+
+def test_example_consumer_runs_from_the_installed_wheel(fresh_venv):
+    result = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), str(ROOT / "tests" / "consumer_runner.py")],
+        capture_output=True,
+        text=True,
+        cwd=fresh_venv.parent,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["error"] is None, report["error"]
+    assert report["package_file"].startswith(str(fresh_venv)), report["package_file"]
+    assert report["repo_components_imported"] is False
+    resources = {r["name"]: r for r in report["resources"]}
+    kube = resources["gitpod-cluster"]
+    aws = resources["registry-account"]
+    assert kube["type"] == "pulumi:providers:kubernetes" and aws["type"] == "pulumi:providers:aws"
+    secret = resources["gitpod-workspace-images-secret"]
+    assert secret["type"] == "kubernetes:core/v1:Secret"
+    assert secret["provider"].startswith(kube["urn"] + "::"), secret
+    assert secret["inputs"]["type"] == "Opaque"
+    assert secret["inputs"]["stringData"] == "[secret]", "the credentials reached the engine in plain text"
+    bucket = resources["gitpod-workspace-images-bucket"]
+    assert bucket["provider"].startswith(aws["urn"] + "::"), bucket
+    assert bucket["protect"] is True
+    assert resources["gitpod"]["type"] == "gitpod-registry:index:GitpodImageRegistries"
+    assert "registry.example.com/gitpod" in report["outputs"]["installerConfigYaml"]
+    # The policy pack holds for what a consumer builds with the components, too.
+    registered = [
+        Resource(r["urn"], r["type"], r["name"], r["parent"], True, r["protect"], r["inputs"], provider=r["provider"])
+        for r in report["resources"]
+    ]
+    assert violations(registered) == []
+
+
+def test_the_provider_host_serves_the_same_schema_over_grpc():
+    """Starts provider/ the way the CLI does and asks it for its schema, as `pulumi package add` would."""
+    import grpc
+    from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+    host = subprocess.Popen(
+        [sys.executable, str(ROOT / "provider"), str(ROOT), "127.0.0.1:1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = int(host.stdout.readline().strip() or 0)
+        assert port, host.stderr.read() if host.poll() is not None else "the provider printed no port"
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            served = json.loads(stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30).schema)
+    finally:
+        host.terminate()
+        host.wait(timeout=30)
+    assert served["name"] == "gitpod-registry"
+    assert served["resources"] == docs.package_schema()["resources"]

@@ -1,0 +1,252 @@
+"""The policy pack, run on the program's own resources (all pass) and on deliberately bad ones (each caught)."""
+
+import json
+from typing import Any
+
+import pytest
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from conftest import AWS, run
+from offline.engine import Resource, Secret, evaluate, example_stacks
+from policy.policies import POLICIES
+
+
+def plain(value: Any) -> Any:
+    """Inputs as a policy sees them: secrets are values, not wrappers."""
+    if isinstance(value, Secret):
+        return plain(value.value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def options(protect: bool) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def fake(token: str, name: str, props: dict, protect: bool = False) -> Resource:
+    return Resource(f"urn:pulumi:bad::p::{token}::{name}", token, name, None, True, protect, props)
+
+
+def violations(resources: list[Resource]) -> list[tuple[str, str, str | None]]:
+    """(policy, message, urn) for every violation any policy reports on `resources`."""
+    found: list[tuple[str, str, str | None]] = []
+    for policy in POLICIES:
+
+        def report(message: str, urn: str | None = None, policy=policy) -> None:
+            found.append((policy.name, message, urn))
+
+        if isinstance(policy, ResourceValidationPolicy):
+            for r in resources:
+                args = ResourceValidationArgs(r.type, plain(r.inputs), r.urn, r.name, options(r.protect), None)
+                policy.validate(args, report)
+        elif isinstance(policy, StackValidationPolicy):
+            stack = [
+                PolicyResource(r.type, plain(r.inputs), r.urn, r.name, options(r.protect), None, None, [], {})
+                for r in resources
+            ]
+            policy.validate(StackValidationArgs(stack), report)
+    return found
+
+
+def test_every_policy_is_a_real_policy_with_a_validate_function():
+    assert {p.name for p in POLICIES} >= {
+        "s3-public-access-blocked",
+        "s3-bucket-hardened",
+        "iam-no-wildcards",
+        "iam-no-full-access-managed-policies",
+        "gcp-no-project-wide-registry-grants",
+        "kubernetes-registry-secret-shape",
+        "data-resources-protected",
+    }
+    assert all(callable(p.validate) for p in POLICIES)
+
+
+@pytest.mark.parametrize("bucket", [None, "gitpod-object-storage"])
+def test_the_programs_own_resources_pass_every_policy(bucket):
+    workspace = {"backend": "s3", **({"bucket": bucket} if bucket else {})}
+    evaluation = run("dev", {**AWS, "gitpod-registry:workspaceImages": workspace})
+    assert evaluation.resources
+    assert violations(evaluation.resources) == []
+
+
+def test_the_program_with_protect_data_off_is_caught():
+    evaluation = run("dev", {**AWS, "gitpod-registry:protectData": False})
+    bucket = evaluation.one("aws:s3/bucket:Bucket")
+    assert [(p, urn) for p, _, urn in violations(evaluation.resources)] == [("data-resources-protected", None)]
+    assert bucket.name in violations(evaluation.resources)[0][1]
+
+
+WILDCARD = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b"}]}
+EVERY_BUCKET = {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::*"}]}
+ALL = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+GOOD_BUCKET_NAME = "gitpod-registry-bad"
+BAD = [
+    (
+        "s3-public-access-blocked",
+        fake(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "half-open-block",
+            {"bucket": "x", "blockPublicAcls": True, "blockPublicPolicy": False, "ignorePublicAcls": True},
+        ),
+    ),
+    ("iam-no-wildcards", fake("aws:iam/userPolicy:UserPolicy", "s3-star-policy", {"policy": json.dumps(WILDCARD)})),
+    ("iam-no-wildcards", fake("aws:iam/rolePolicy:RolePolicy", "every-bucket-policy", {"policy": EVERY_BUCKET})),
+    ("iam-no-wildcards", fake("aws:iam/policy:Policy", "admin-policy", {"policy": json.dumps(ALL)})),
+    (
+        "iam-no-full-access-managed-policies",
+        fake(
+            "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+            "s3-full-access",
+            {"user": "u", "policyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"},
+        ),
+    ),
+    (
+        "gcp-no-project-wide-registry-grants",
+        fake(
+            "gcp:projects/iAMMember:IAMMember",
+            "project-writer",
+            {"project": "p", "role": "roles/artifactregistry.writer", "member": "serviceAccount:x@p.iam"},
+        ),
+    ),
+    (
+        "gcp-no-project-wide-registry-grants",
+        fake(
+            "gcp:projects/iAMBinding:IAMBinding",
+            "project-admin-binding",
+            {"project": "p", "role": "roles/artifactregistry.admin", "members": ["serviceAccount:x@p.iam"]},
+        ),
+    ),
+    (
+        "gcp-no-project-wide-registry-grants",
+        fake(
+            "gcp:projects/iAMPolicy:IAMPolicy",
+            "project-policy",
+            {"project": "p", "policyData": json.dumps({"bindings": [{"role": "roles/storage.admin", "members": []}]})},
+        ),
+    ),
+    (
+        "kubernetes-registry-secret-shape",
+        fake(
+            "kubernetes:core/v1:Secret",
+            "config-json-secret",
+            {"type": "kubernetes.io/dockerconfigjson", "stringData": {"config.json": Secret("{}")}},
+        ),
+    ),
+    (
+        "kubernetes-registry-secret-shape",
+        fake(
+            "kubernetes:core/v1:Secret",
+            "s3-secret-missing-key",
+            {"type": "Opaque", "stringData": {"s3AccessKey": Secret("AKIA")}},
+        ),
+    ),
+    (
+        "kubernetes-registry-secret-shape",
+        fake(
+            "kubernetes:core/v1:Secret",
+            "s3-secret-wrong-type",
+            {"type": "kubernetes.io/basic-auth", "data": {"s3AccessKey": "a", "s3SecretKey": "b"}},
+        ),
+    ),
+    (
+        "data-resources-protected",
+        fake("gcp:artifactregistry/repository:Repository", "unprotected-repo", {"format": "DOCKER"}),
+    ),
+    ("data-resources-protected", fake("aws:s3/bucket:Bucket", "unprotected-bucket", {"bucket": "b"})),
+]
+
+
+@pytest.mark.parametrize(("policy", "resource"), BAD, ids=[r.name for _, r in BAD])
+def test_each_bad_resource_is_caught_by_its_policy_naming_it(policy, resource):
+    caught = violations([resource])
+    assert caught, f"{resource.urn} passed every policy"
+    assert {name for name, _, _ in caught if name != "s3-bucket-hardened"} == {policy}, caught
+    assert all(resource.name in message for name, message, _ in caught if name == policy), caught
+
+
+def test_repository_scoped_grants_and_unrelated_project_roles_pass():
+    ok = [
+        fake(
+            "gcp:projects/iAMMember:IAMMember",
+            "log-writer",
+            {"project": "p", "role": "roles/logging.logWriter", "member": "serviceAccount:x@p.iam"},
+        ),
+        fake(
+            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+            "repo-writer",
+            {"repository": "r", "role": "roles/artifactregistry.writer", "member": "serviceAccount:x@p.iam"},
+        ),
+        fake("gcp:artifactregistry/repository:Repository", "protected-repo", {"format": "DOCKER"}, protect=True),
+        fake(
+            "kubernetes:core/v1:Secret",
+            "push-secret",
+            {"type": "kubernetes.io/dockerconfigjson", "stringData": {".dockerconfigjson": Secret("{}")}},
+        ),
+    ]
+    assert violations(ok) == []
+
+
+def test_a_bucket_missing_each_hardening_is_caught_naming_the_bucket():
+    evaluation = run("dev", AWS)
+    bucket = evaluation.one("aws:s3/bucket:Bucket")
+    for token, words in [
+        ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public access block"),
+        (
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "encryption",
+        ),
+        ("aws:s3/bucketPolicy:BucketPolicy", "TLS"),
+    ]:
+        without = [r for r in evaluation.resources if r.type != token]
+        caught = violations(without)
+        assert [(p, urn) for p, _, urn in caught] == [("s3-bucket-hardened", bucket.urn)], (token, caught)
+        assert bucket.name in caught[0][1] and words in caught[0][1], caught
+
+
+def test_a_bucket_policy_that_is_not_tls_only_does_not_count():
+    evaluation = run("dev", AWS)
+    allow_all = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}
+    resources = [
+        Resource(r.urn, r.type, r.name, r.parent, r.custom, r.protect, {**r.inputs, "policy": json.dumps(allow_all)})
+        if r.type == "aws:s3/bucketPolicy:BucketPolicy"
+        else r
+        for r in evaluation.resources
+    ]
+    assert [p for p, _, _ in violations(resources)] == ["s3-bucket-hardened"]
+
+
+def test_the_pack_entry_point_serves_exactly_the_list(monkeypatch):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    import pulumi_policy
+
+    served = {}
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: served.update(kwargs))
+    pack_dir = Path(__file__).resolve().parent.parent / "policy"
+    monkeypatch.syspath_prepend(str(pack_dir))
+    monkeypatch.delitem(sys.modules, "policies", raising=False)
+    runpy.run_path(str(pack_dir / "__main__.py"), run_name="__main__")
+    assert served["name"] == "gitpod-registry"
+    assert [p.name for p in served["policies"]] == [p.name for p in POLICIES]
+    assert (pack_dir / "PulumiPolicy.yaml").read_text().startswith("description:")
+
+
+@pytest.mark.parametrize("stack", example_stacks())
+def test_every_example_stack_passes_every_policy(stack):
+    evaluation = evaluate(stack)
+    assert evaluation.error is None, evaluation.error
+    assert evaluation.resources
+    assert violations(evaluation.resources) == [], stack
