@@ -113,10 +113,15 @@ def main(argv: list[str] | None = None) -> int:
         results.append(figures)
         print(_row(figures), flush=True)
     scaled = [f for f in results if f["scenario"] == options.scale_scenario]
-    if len(scaled) >= 2:
-        small, large = scaled[0], scaled[-1]
-        growth = (large["warm_s"]["program"] / small["warm_s"]["program"]) / (large["size"] / small["size"])
-        print(f"\nwarm time per unit of work, size {large['size']} vs {small['size']}: {growth:.2f}x (1.00 = linear)")
+    for small, large in zip(scaled, scaled[1:], strict=False):
+        growth = {
+            kind: (large["warm_s"][kind] / small["warm_s"][kind]) / (large["size"] / small["size"])
+            for kind in ("program", "floor")
+        }
+        print(
+            f"warm time per unit of work, size {small['size']} -> {large['size']}: program {growth['program']:.2f}x, "
+            f"floor {growth['floor']:.2f}x (1.00 = linear)"
+        )
     print(f"target: program <= {TARGET}x floor")
     if options.json:
         options.json.write_text(json.dumps(results, indent=2) + "\n")
