@@ -61,7 +61,10 @@ def export(revision: str, destination: Path) -> Path:
     prefix = _git("rev-parse", "--show-prefix").decode().strip()
     archive = _git("archive", "--format=tar", f"{revision}^{{tree}}", cwd=top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+        try:
+            tar.extractall(destination, filter="data")
+        except TypeError:  # Python before 3.11.4 has no extraction filters; git archive writes no links out of the tree
+            tar.extractall(destination)
     project = destination / prefix
     if not (project / "Pulumi.yaml").exists():
         raise RevisionError(f"revision {revision} has no Pulumi.yaml in {prefix or 'the repository root'}")
