@@ -93,6 +93,22 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Resource] = []
+        self.thread_loops: list[asyncio.AbstractEventLoop] = []
+
+    def _own_thread_loop(self) -> None:
+        # The SDK's mock monitor gives each executor thread an event loop and never closes it; left
+        # to the garbage collector, such a loop fails noisily in its finaliser (at random, after the
+        # tests' summary). Creating them here lets each evaluation close its own.
+        try:
+            asyncio.get_event_loop()
+        except RuntimeError:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self.thread_loops.append(loop)
+
+    def Invoke(self, request):
+        self._own_thread_loop()
+        return super().Invoke(request)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # URNs as the real engine makes them (the SDK's mock keeps only the parent's last type), so
@@ -103,6 +119,7 @@ class RecordingMonitor(MockMonitor):
         return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
 
     def RegisterResource(self, request):
+        self._own_thread_loop()
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
@@ -205,10 +222,10 @@ def evaluate(
 def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    monitor = RecordingMonitor(RegistryMocks())
     try:
         pulumi.runtime.settings.ROOT.set(None)
         pulumi.runtime.set_all_config(dict(config), list(secret_keys))
-        monitor = RecordingMonitor(RegistryMocks())
         pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
         if str(program.parent) not in sys.path:
             sys.path.insert(0, str(program.parent))
@@ -221,6 +238,8 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
         outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
         return Evaluation(stack, dict(config), monitor.registrations, outputs, error)
     finally:
+        for thread_loop in monitor.thread_loops:
+            thread_loop.close()
         loop.close()
         asyncio.set_event_loop(None)
 
