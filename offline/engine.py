@@ -25,6 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from .mocks import RegistryMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Resource:
     """Inputs as the engine received them; secret values are wrapped in Secret."""
     delete_before_replace: bool = False
     aliases: list[str] = field(default_factory=list)
+    """URNs this resource was known by before (alias specs resolved to URNs)."""
     provider: str | None = None
     """The explicit provider reference (`URN::ID`) the resource was registered with, if any."""
 
@@ -93,10 +95,35 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Resource] = []
+        self.thread_loops: list[asyncio.AbstractEventLoop] = []
+
+    def _own_thread_loop(self) -> None:
+        # The SDK's mock monitor gives each executor thread an event loop and never closes it; left
+        # to the garbage collector, such a loop fails noisily in its finaliser (at random, after the
+        # tests' summary). Creating them here lets each evaluation close its own.
+        try:
+            asyncio.get_event_loop()
+        except RuntimeError:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self.thread_loops.append(loop)
+
+    def Invoke(self, request):
+        self._own_thread_loop()
+        return super().Invoke(request)
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # URNs as the real engine makes them (the SDK's mock keeps only the parent's last type), so
+        # plans and snapshots name resources as `pulumi stack export` does, and a change of any
+        # ancestor's type shows up as the change of URN that makes the engine replace the resource.
+        if parent and _qualified_type(parent) != STACK_TYPE:
+            type_ = f"{_qualified_type(parent)}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
 
     def RegisterResource(self, request):
+        self._own_thread_loop()
         response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
+        if request.type != STACK_TYPE:
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
             self.registrations.append(
                 Resource(
@@ -108,11 +135,29 @@ class RecordingMonitor(MockMonitor):
                     protect=request.protect,
                     inputs=_unwrap(inputs),
                     delete_before_replace=request.deleteBeforeReplace,
-                    aliases=[a.urn or a.spec.name for a in request.aliases],
+                    aliases=[alias_urn(request, alias, response.urn) for alias in request.aliases],
                     provider=request.provider or None,
                 )
             )
         return response
+
+
+def _qualified_type(urn: str) -> str:
+    return urn.split("::")[2]
+
+
+def alias_urn(request, alias, urn: str) -> str:
+    """The URN an alias stands for; a spec's blank fields mean "as this resource has it"."""
+    if alias.urn:
+        return alias.urn
+    spec = alias.spec
+    prefix, project, _, name = urn.split("::", 3)
+    stack = spec.stack or prefix.split(":", 2)[2]
+    type_ = spec.type or request.type
+    parent = None if spec.noParent else (spec.parentUrn or request.parent or None)
+    if parent and _qualified_type(parent) != STACK_TYPE:
+        type_ = f"{_qualified_type(parent)}${type_}"
+    return f"urn:pulumi:{stack}::{spec.project or project}::{type_}::{spec.name or name}"
 
 
 def _scalar(value: Any) -> str:
@@ -180,10 +225,10 @@ def evaluate(
 def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    monitor = RecordingMonitor(RegistryMocks())
     try:
         pulumi.runtime.settings.ROOT.set(None)
         pulumi.runtime.set_all_config(dict(config), list(secret_keys))
-        monitor = RecordingMonitor(RegistryMocks())
         pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
         if str(program.parent) not in sys.path:
             sys.path.insert(0, str(program.parent))
@@ -196,6 +241,8 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
         outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
         return Evaluation(stack, dict(config), monitor.registrations, outputs, error)
     finally:
+        for thread_loop in monitor.thread_loops:
+            thread_loop.close()
         loop.close()
         asyncio.set_event_loop(None)
 

@@ -1,93 +1,120 @@
 """Prints what `pulumi up` would create for a stack, evaluated offline (no CLI, no credentials).
 
-python -m offline.plan dev
+python -m offline.plan dev                              the plan as text
+python -m offline.plan dev --format json                the plan as a snapshot (JSON, secrets masked)
+python -m offline.plan --all --format markdown          every example stack, as Markdown
+python -m offline.plan --all --diff [--base REV]        the working tree's plans against REV's
+                                                        (default: the merge base with main)
+python -m offline.plan --update-snapshots               rewrites tests/snapshots/<stack>.json
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any
+from pathlib import Path
 
-from .engine import Evaluation, Resource, Secret, evaluate, example_stacks
+from . import revision
+from .diff import StackDiff, diff_plans
+from .engine import Evaluation, evaluate, example_stacks
+from .render import render_diff_markdown, render_diff_text, render_markdown
+from .render import render_text as _render_snapshot_text
+from .snapshot import SNAPSHOT_DIR, Snapshot, dumps, masked, plan, snapshot, snapshot_path
 
-MASK = "[secret]"
-_NOISE = {"__defaults"}
+__all__ = ["main", "masked", "render_text", "update_snapshots", "working_tree_plans"]
 
-
-def masked(value: Any) -> Any:
-    """The value with every secret replaced by a mask, for printing."""
-    if isinstance(value, Secret):
-        return MASK
-    if isinstance(value, dict):
-        return {k: masked(v) for k, v in sorted(value.items()) if k not in _NOISE}
-    if isinstance(value, list):
-        return [masked(v) for v in value]
-    return value
-
-
-def _render(value: Any) -> str:
-    if isinstance(value, str):
-        try:  # policy documents arrive as JSON strings; show them as data
-            parsed = json.loads(value)
-            if isinstance(parsed, (dict, list)):
-                return json.dumps(parsed, sort_keys=True)
-        except ValueError:
-            pass
-        return value
-    return json.dumps(value, sort_keys=True)
-
-
-def _children(evaluation: Evaluation) -> dict[str | None, list[Resource]]:
-    known = {r.urn for r in evaluation.resources}
-    tree: dict[str | None, list[Resource]] = {}
-    for resource in evaluation.resources:
-        parent = resource.parent if resource.parent in known else None
-        tree.setdefault(parent, []).append(resource)
-    for siblings in tree.values():
-        siblings.sort(key=lambda r: (r.custom, r.name))
-    return tree
+UPDATE_COMMAND = "python -m offline.plan --update-snapshots"
 
 
 def render_text(evaluation: Evaluation) -> str:
-    lines = [
-        f"Plan for stack '{evaluation.stack}': {len(evaluation.resources)} resources to create",
-        "(evaluated offline under Pulumi's mock engine: IDs, account numbers and keys are stand-ins; secrets are masked)",
-        "",
-    ]
-    tree = _children(evaluation)
+    """The text plan of an evaluation (kept for callers that hold an Evaluation)."""
+    return _render_snapshot_text(snapshot(evaluation))
 
-    def walk(parent: str | None, depth: int) -> None:
-        for resource in tree.get(parent, []):
-            indent = "    " * depth
-            flags = " [protected]" if resource.protect else ""
-            lines.append(f"{indent}+ {resource.type}  {resource.name}{flags}")
-            for key, value in masked(resource.inputs).items():
-                lines.append(f"{indent}      {key}: {_render(value)}")
-            walk(resource.urn, depth + 1)
 
-    walk(None, 0)
-    outputs = masked(evaluation.outputs)
-    lines += ["", "Outputs:"]
-    for key, value in outputs.items():
-        if key != "installerConfigYaml":
-            lines.append(f"    {key}: {_render(value)}")
-    if "installerConfigYaml" in outputs:
-        lines += ["", "Gitpod installer config (merge into gitpod.config.yaml):", "", outputs["installerConfigYaml"]]
-    return "\n".join(lines)
+def working_tree_plans(stacks: list[str]) -> dict[str, Snapshot | None]:
+    return {stack: plan(stack) for stack in stacks}
+
+
+def update_snapshots(stacks: list[str] | None = None, directory: Path = SNAPSHOT_DIR) -> list[Path]:
+    """Writes the snapshot of each stack (default: every example stack, dropping snapshots of removed ones)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = stacks or example_stacks()
+    written = []
+    for stack in names:
+        data = snapshot(evaluate(stack))
+        if "error" in data:
+            raise SystemExit(f"error: stack {stack} does not evaluate, no snapshot written: {data['error']}")
+        path = snapshot_path(stack, directory)
+        path.write_text(dumps(data), encoding="utf-8")
+        written.append(path)
+    if not stacks:
+        for stale in set(directory.glob("*.json")) - set(written):
+            stale.unlink()
+    return written
+
+
+def _diff(stacks: list[str] | None, base: str | None) -> tuple[list[StackDiff], str]:
+    """Diffs of `stacks` (None: every stack either side has) between `base` and the working tree."""
+    base = base or revision.default_base()
+    base_plans = revision.plans_at(base, stacks)
+    head_plans = working_tree_plans(stacks or example_stacks())
+    return diff_plans(base_plans, head_plans), f"Plan diff: {revision.short(base)} → working tree"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.plan", description=__doc__.splitlines()[0])
-    parser.add_argument("stack", nargs="?", default="dev", help=f"stack name; examples: {', '.join(example_stacks())}")
+    parser = argparse.ArgumentParser(
+        prog="python -m offline.plan",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
+    parser.add_argument(
+        "stacks", nargs="*", metavar="stack", help=f"stack names; examples: {', '.join(example_stacks())}"
+    )
+    parser.add_argument("--all", action="store_true", help="every example stack (Pulumi.<stack>.yaml)")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--diff", action="store_true", help="compare with the plans of another git revision")
+    parser.add_argument("--base", metavar="REV", help="revision to compare with; default: merge base with main")
+    parser.add_argument("--update-snapshots", action="store_true", help="rewrite tests/snapshots/<stack>.json")
     options = parser.parse_args(argv)
-    evaluation = evaluate(options.stack)
-    if evaluation.error is not None:
-        print(f"error: {evaluation.error}", file=sys.stderr)
-        return 1
-    print(render_text(evaluation))
-    return 0
+    if options.all and options.stacks:
+        parser.error("give stack names or --all, not both")
+
+    if options.update_snapshots:
+        for path in update_snapshots(options.stacks or None):
+            print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+        return 0
+
+    stacks = example_stacks() if options.all else options.stacks or ["dev"]
+    if options.diff:
+        try:
+            # With --all, stacks the base revision has but the working tree lost belong in the diff too.
+            diffs, title = _diff(None if options.all else stacks, options.base)
+        except revision.RevisionError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        if options.format == "json":
+            sys.stdout.write(dumps([d.to_json() for d in diffs]))
+        elif options.format == "markdown":
+            sys.stdout.write(render_diff_markdown(diffs, title))
+        else:
+            sys.stdout.write(render_diff_text(diffs, title))
+        return 0
+
+    plans = working_tree_plans(stacks)
+    failed = False
+    for stack, data in plans.items():
+        if data is None or "error" in data:
+            reason = data["error"] if data else f"no Pulumi.{stack}.yaml"
+            print(f"error: {stack}: {reason}", file=sys.stderr)
+            failed = True
+    good = {stack: data for stack, data in plans.items() if data and "error" not in data}
+    if options.format == "json":
+        sys.stdout.write(dumps(good))
+    elif good:
+        render = render_markdown if options.format == "markdown" else _render_snapshot_text
+        print("\n\n".join(render(data) for data in good.values()))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,134 @@
+"""Time and peak memory of evaluating each example stack, against the floor, and how they scale.
+
+python -m bench [--processes 5] [--warm 10] [--sizes 1,10,100] [--scale-scenario clusters]
+
+For every scenario, `--processes` fresh processes of the program and of the floor (a bare
+script importing the same SDK modules and registering the same resources under the same mock
+monitor, bench/floor_program.py) run alternately. Each process measures (time.perf_counter):
+  cold   its first evaluation, imports of the SDK and of the components included;
+  warm   the median of `--warm` further evaluations in the same process;
+and its peak resident memory after the cold evaluation (getrusage) and the peak of Python
+allocations during one warm evaluation (tracemalloc). Reported: medians over processes and the
+program / floor ratios. Figures only: nothing here passes or fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from offline.engine import PROJECT_DIR, example_stacks
+
+TARGET = 1.25
+
+
+def _worker(kind: str, scenario: str, size: int, warm: int, emit: Path | None = None) -> dict:
+    command = [sys.executable, "-m", "bench.worker", kind, scenario, str(size), str(warm)]
+    if emit is not None:
+        command += ["--emit", str(emit)]
+    env = {"BENCH_FLOOR_PLAN": str(emit / "plan.json") if emit else "", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "worker failed")
+    return json.loads(result.stdout)
+
+
+def measure(scenario: str, size: int, processes: int, warm: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        emit = Path(tmp)
+        first = _worker("program", scenario, size, 0, emit)
+        floor_env = {
+            "BENCH_FLOOR_PLAN": str(emit / "plan.json"),
+            "BENCH_FLOOR_MODULES": (emit / "modules.json").read_text(),
+        }
+        runs: dict[str, list[dict]] = {"program": [], "floor": []}
+        for _ in range(processes):
+            runs["program"].append(_worker("program", scenario, size, warm))
+            runs["floor"].append(_floor(scenario, size, warm, floor_env))
+    if runs["floor"][0]["urns"] != first["urns"]:
+        raise RuntimeError(f"{scenario}: the floor did not register the program's resources")
+
+    def median(kind: str, key: str) -> float:
+        return statistics.median(run[key] for run in runs[kind])
+
+    figures = {"scenario": scenario, "size": size, "resources": first["resources"]}
+    for key in ("cold_s", "warm_s", "maxrss_kib", "traced_peak_kib"):
+        program, floor = median("program", key), median("floor", key)
+        figures[key] = {"program": program, "floor": floor, "ratio": program / floor}
+    return figures
+
+
+def _floor(scenario: str, size: int, warm: int, floor_env: dict) -> dict:
+    command = [sys.executable, "-m", "bench.worker", "floor", scenario, str(size), str(warm)]
+    result = subprocess.run(
+        command, cwd=PROJECT_DIR, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", **floor_env}
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1])
+    return json.loads(result.stdout)
+
+
+def _row(f: dict) -> str:
+    def cell(key: str, scale: float, unit: str) -> str:
+        v = f[key]
+        return f"{v['program'] * scale:.1f} / {v['floor'] * scale:.1f} {unit} ({v['ratio']:.2f}x)"
+
+    return (
+        f"| {f['scenario']} | {f['size']} | {f['resources']} | {cell('cold_s', 1000, 'ms')} | "
+        f"{cell('warm_s', 1000, 'ms')} | {cell('maxrss_kib', 1 / 1024, 'MiB')} | {cell('traced_peak_kib', 1 / 1024, 'MiB')} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=5)
+    parser.add_argument("--warm", type=int, default=10)
+    parser.add_argument("--sizes", default="1,10,100")
+    parser.add_argument(
+        "--scale-scenario",
+        default="clusters",
+        help="clusters (N whole compositions) or registries (N private base-image registries)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    options = parser.parse_args(argv)
+
+    header = [
+        "| scenario | size | resources | cold: program / floor | warm (median) | peak RSS | peak Python allocations |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    print("\n".join(header), flush=True)
+    results = []
+    plan = [(f"stack:{s}", 1) for s in example_stacks()]
+    plan += [(options.scale_scenario, int(n)) for n in options.sizes.split(",")]
+    for scenario, size in plan:
+        warm = options.warm if size <= 10 else max(3, options.warm // 3)
+        try:
+            figures = measure(scenario, size, options.processes, warm)
+        except RuntimeError as error:
+            print(f"| {scenario} | {size} | not measured: {error} |||||", flush=True)
+            continue
+        results.append(figures)
+        print(_row(figures), flush=True)
+    scaled = [f for f in results if f["scenario"] == options.scale_scenario]
+    for small, large in zip(scaled, scaled[1:], strict=False):
+        growth = {
+            kind: (large["warm_s"][kind] / small["warm_s"][kind]) / (large["size"] / small["size"])
+            for kind in ("program", "floor")
+        }
+        print(
+            f"warm time per unit of work, size {small['size']} -> {large['size']}: program {growth['program']:.2f}x, "
+            f"floor {growth['floor']:.2f}x (1.00 = linear)"
+        )
+    print(f"target: program <= {TARGET}x floor")
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

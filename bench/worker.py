@@ -1,0 +1,74 @@
+"""One measurement process: evaluates a scenario once cold and `warm` times warm; prints JSON.
+
+python -m bench.worker program|floor SCENARIO SIZE WARM [--emit DIR]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from offline.engine import PROJECT_DIR, evaluate
+from offline.snapshot import dumps, snapshot
+
+from .scenarios import SCENARIOS
+
+FLOOR = Path(__file__).resolve().with_name("floor_program.py")
+
+
+def main() -> None:
+    kind, scenario, size, warm = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    emit = Path(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--emit" else None
+    stack, config, program = SCENARIOS[scenario](size)
+    kwargs = {"config": config, "use_stack_file": config is None}
+    if kind == "floor":
+        kwargs = {"use_stack_file": False, "program": FLOOR}
+    elif program is not None:
+        kwargs["program"] = program
+    before = set(sys.modules)
+
+    def run():
+        evaluation = evaluate(stack, **kwargs)
+        if evaluation.error is not None:
+            raise SystemExit(f"{kind} {scenario} {size}: {evaluation.error}")
+        return evaluation
+
+    start = time.perf_counter()
+    evaluation = run()
+    cold = time.perf_counter() - start
+    maxrss_after_cold = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    warm_times = []
+    for _ in range(warm):
+        start = time.perf_counter()
+        run()
+        warm_times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    run()
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    if emit is not None:
+        modules = sorted(m for m in set(sys.modules) - before if m.startswith("pulumi_"))
+        (emit / "modules.json").write_text(json.dumps(modules))
+        (emit / "plan.json").write_text(dumps(snapshot(evaluation)))
+    result = {
+        "resources": len(evaluation.resources),
+        "urns": sorted(r.urn for r in evaluation.resources),
+        "cold_s": cold,
+        "warm_s": statistics.median(warm_times) if warm_times else None,
+        "maxrss_kib": maxrss_after_cold,
+        "traced_peak_kib": traced_peak / 1024,
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: the SDK leaves an event loop whose finaliser is noisy
+
+
+if __name__ == "__main__":
+    os.chdir(PROJECT_DIR)
+    main()

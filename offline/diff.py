@@ -1,0 +1,254 @@
+"""What changes between two plans (snapshots): resources added, removed, replaced, renamed, changed.
+
+The Pulumi engine matches the resources of two deployments by URN
+(`urn:pulumi:STACK::PROJECT::PARENT-TYPES$TYPE::NAME`) and by the aliases a
+resource declares. From that it follows, and this module reports as certain:
+
+- added: a URN that only the new plan has, matched by no alias: `pulumi up` creates it.
+- removed: a URN that only the old plan has: `pulumi up` deletes it (refused while protected).
+- renamed: a new URN whose aliases name an old one: the engine moves the state, nothing is replaced.
+- changed: the same URN with different inputs or options. Whether the provider then updates the
+  resource in place or replaces it depends on which inputs changed (the provider schema's
+  replace-on-change properties); only `pulumi preview` knows that, so it is not claimed here.
+
+"replaced" is an inference about intent, not something the engine does: a URN that disappears
+while one with the same logical role appears. The engine simply creates the new resource and
+deletes the old one. Pairs are made, in this order, when the two share
+  1. name and type, but not parent types ("parent changed"), or
+  2. name and parent, but not type ("type changed"), or
+  3. type and (matched) parent, but not name ("name changed"); several candidates are paired by
+     how many inputs they share, so a pairing among look-alike siblings is a best guess.
+Anything unpaired is reported as added or removed.
+
+Values come from snapshots, so secrets are compared masked: a change inside a secret is invisible.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .engine import STACK_TYPE
+from .snapshot import Snapshot
+
+ABSENT = "(absent)"
+"""Stands for a value that one side does not have."""
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    """Where the value sits, e.g. `tags.gitpod-cluster`, `policy.Statement[0].Action`, `(protect)`."""
+    before: Any
+    after: Any
+
+
+@dataclass
+class ResourceChange:
+    urn: str
+    """The URN in the new plan (in the old one for a removal)."""
+    type: str
+    name: str
+    protect: bool
+    """In the new plan; for removals and replacements, in the old one (deletion is refused while true)."""
+    old_urn: str | None = None
+    """For replacements and renames: the URN in the old plan."""
+    reason: str | None = None
+    """For replacements and renames: what differs, e.g. "name changed", "aliased"."""
+    changes: list[Change] = field(default_factory=list)
+    """Inputs and options that differ (for changed, renamed and replaced resources)."""
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    base_error: str | None = None
+    head_error: str | None = None
+    base_missing: bool = False
+    """The old revision has no Pulumi.<stack>.yaml."""
+    head_missing: bool = False
+    """The new revision has no Pulumi.<stack>.yaml."""
+    added: list[ResourceChange] = field(default_factory=list)
+    removed: list[ResourceChange] = field(default_factory=list)
+    replaced: list[ResourceChange] = field(default_factory=list)
+    renamed: list[ResourceChange] = field(default_factory=list)
+    changed: list[ResourceChange] = field(default_factory=list)
+    unchanged: int = 0
+    outputs: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.added or self.removed or self.replaced or self.renamed or self.changed or self.outputs
+        ) and not (self.base_error or self.head_error or self.base_missing != self.head_missing)
+
+    @property
+    def deletes_protected(self) -> list[ResourceChange]:
+        """Removed or replaced resources that are protected: `pulumi up` refuses until unprotected."""
+        return [r for r in self.removed + self.replaced if r.protect]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["empty"] = self.empty
+        return data
+
+
+def _qualified_type(urn: str) -> str:
+    return urn.split("::")[2]
+
+
+def _urn_with_type(urn: str, qualified_type: str) -> str:
+    head, project, _, name = urn.split("::", 3)
+    return f"{head}::{project}::{qualified_type}::{name}"
+
+
+def _decoded(value: Any) -> Any:
+    # Policy documents travel as JSON strings; compared as data, a diff names the statement that changed.
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def value_changes(before: Any, after: Any, path: str = "") -> list[Change]:
+    """The leaves that differ between two JSON values, with their paths."""
+    before, after = _decoded(before), _decoded(after)
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes = []
+        for key in sorted(set(before) | set(after)):
+            sub = f"{path}.{key}" if path else str(key)
+            changes += value_changes(before.get(key, ABSENT), after.get(key, ABSENT), sub)
+        return changes
+    if isinstance(before, str) and isinstance(after, str) and "\n" in before + after and before != after:
+        return _line_changes(before, after, path or "(value)")
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            c for i, (b, a) in enumerate(zip(before, after, strict=True)) for c in value_changes(b, a, f"{path}[{i}]")
+        ]
+    return [] if before == after else [Change(path or "(value)", before, after)]
+
+
+def _line_changes(before: str, after: str, path: str) -> list[Change]:
+    # Multi-line text (the installer config as YAML): the lines that differ, not two whole documents.
+    old, new = before.splitlines(), after.splitlines()
+    changes = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            where = f"{path} (line {i1 + 1})" if i2 - i1 <= 1 else f"{path} (lines {i1 + 1}-{i2})"
+            changes.append(Change(where, "\n".join(old[i1:i2]) or ABSENT, "\n".join(new[j1:j2]) or ABSENT))
+    return changes
+
+
+def _resource_changes(old: dict, new: dict) -> list[Change]:
+    changes = value_changes(old["inputs"], new["inputs"])
+    for option in ("protect", "deleteBeforeReplace", "parent"):
+        if old.get(option) != new.get(option):
+            changes.append(Change(f"({option})", old.get(option), new.get(option)))
+    return changes
+
+
+def _effective_aliases(urn: str, resources: dict[str, dict], memo: dict[str, set[str]]) -> set[str]:
+    """A resource's own aliases, plus the URNs it had under each of its parent's former URNs."""
+    if urn in memo:
+        return memo[urn]
+    resource = resources[urn]
+    aliases = set(resource.get("aliases", []))
+    parent = resource.get("parent")
+    if parent in resources:
+        for parent_alias in _effective_aliases(parent, resources, memo):
+            parent_type = _qualified_type(parent_alias)
+            qualified = resource["type"] if parent_type == STACK_TYPE else f"{parent_type}${resource['type']}"
+            aliases.add(_urn_with_type(urn, qualified))
+    memo[urn] = aliases
+    return aliases
+
+
+def _shared_inputs(old: dict, new: dict) -> int:
+    old_inputs, new_inputs = old["inputs"], new["inputs"]
+    return sum(1 for key in old_inputs if key in new_inputs and old_inputs[key] == new_inputs[key])
+
+
+def diff_stack(stack: str, base: Snapshot | None, head: Snapshot | None) -> StackDiff:
+    """The diff from plan `base` to plan `head`; None stands for a revision without this stack."""
+    result = StackDiff(stack, base_missing=base is None, head_missing=head is None)
+    if base is not None and "error" in base:
+        result.base_error = base["error"]
+    if head is not None and "error" in head:
+        result.head_error = head["error"]
+    if result.base_error or result.head_error:
+        return result
+    old = (base or {}).get("resources", {})
+    new = (head or {}).get("resources", {})
+    matched: dict[str, str] = {}  # old URN -> new URN
+
+    for urn in sorted(old.keys() & new.keys()):
+        matched[urn] = urn
+        changes = _resource_changes(old[urn], new[urn])
+        if changes:
+            result.changed.append(
+                ResourceChange(urn, new[urn]["type"], new[urn]["name"], new[urn]["protect"], changes=changes)
+            )
+        else:
+            result.unchanged += 1
+
+    memo: dict[str, set[str]] = {}
+    for urn in sorted(new.keys() - old.keys()):
+        for alias in sorted(_effective_aliases(urn, new, memo)):
+            if alias in old and alias not in matched:
+                matched[alias] = urn
+                r = new[urn]
+                changes = [c for c in _resource_changes(old[alias], r) if c.path != "(parent)"]
+                result.renamed.append(
+                    ResourceChange(urn, r["type"], r["name"], r["protect"], alias, "aliased", changes)
+                )
+                break
+
+    def pair(reason: str, key_old, key_new, by_similarity: bool = False) -> None:
+        gone = [u for u in sorted(old) if u not in matched]
+        taken = set(matched.values())
+        for old_urn in gone:
+            candidates = [
+                u for u in sorted(new) if u not in taken and key_new(new[u], u) == key_old(old[old_urn], old_urn)
+            ]
+            if not candidates or (len(candidates) > 1 and not by_similarity):
+                continue
+            new_urn = max(candidates, key=lambda u: _shared_inputs(old[old_urn], new[u]))
+            matched[old_urn] = new_urn
+            taken.add(new_urn)
+            r = new[new_urn]
+            changes = [c for c in _resource_changes(old[old_urn], r) if c.path != "(parent)"]
+            result.replaced.append(
+                ResourceChange(new_urn, r["type"], r["name"], old[old_urn]["protect"], old_urn, reason, changes)
+            )
+
+    pair("parent changed", lambda r, u: (r["type"], r["name"]), lambda r, u: (r["type"], r["name"]))
+    pair("type changed", lambda r, u: (r["name"], r.get("parent")), lambda r, u: (r["name"], r.get("parent")))
+    # A parent matched above counts as the same parent, so renamed children of a moved component pair up.
+    pair(
+        "name changed",
+        lambda r, u: (r["type"], matched.get(r.get("parent"), r.get("parent"))),
+        lambda r, u: (r["type"], r.get("parent")),
+        by_similarity=True,
+    )
+
+    taken = set(matched.values())
+    for urn in sorted(old.keys() - matched.keys()):
+        r = old[urn]
+        result.removed.append(ResourceChange(urn, r["type"], r["name"], r["protect"]))
+    for urn in sorted(new.keys() - taken):
+        r = new[urn]
+        result.added.append(ResourceChange(urn, r["type"], r["name"], r["protect"]))
+    result.replaced.sort(key=lambda r: r.urn)
+    result.renamed.sort(key=lambda r: r.urn)
+    result.outputs = value_changes((base or {}).get("outputs", {}), (head or {}).get("outputs", {}))
+    return result
+
+
+def diff_plans(base: dict[str, Snapshot | None], head: dict[str, Snapshot | None]) -> list[StackDiff]:
+    """Diffs of {stack: snapshot} maps, one per stack that either side has."""
+    stacks = sorted(set(base) | set(head))
+    return [diff_stack(stack, base.get(stack), head.get(stack)) for stack in stacks]

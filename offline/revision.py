@@ -1,0 +1,93 @@
+"""The plans of another git revision, evaluated in a subprocess inside an export of that revision.
+
+Its `components` and `__main__.py` differ from the working tree's, and Python caches
+imported modules, so they must not share this interpreter. The export gets the
+working tree's `offline/` package (engine and mocks), so both sides of a diff are
+evaluated by the same engine and differ only in the program and its stack files.
+The export uses this interpreter's installed packages (requirements.txt of the working tree).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from .engine import PROJECT_DIR
+from .snapshot import Snapshot
+
+OFFLINE_DIR = Path(__file__).resolve().parent
+BASE_BRANCHES = ("main", "origin/main")
+
+
+class RevisionError(Exception):
+    """git could not resolve or export a revision, or its plans could not be produced."""
+
+
+def _git(*args: str, cwd: Path = PROJECT_DIR) -> bytes:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True)
+    if result.returncode != 0:
+        raise RevisionError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout
+
+
+def default_base() -> str:
+    """The merge base of HEAD with main (or origin/main): what a pull request is compared with."""
+    for branch in BASE_BRANCHES:
+        probe = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}"], cwd=PROJECT_DIR, capture_output=True
+        )
+        if probe.returncode == 0:
+            return _git("merge-base", "HEAD", branch).decode().strip()
+    raise RevisionError(f"none of {', '.join(BASE_BRANCHES)} exists here; name the revision with --base REV")
+
+
+def short(revision: str) -> str:
+    try:
+        return _git("rev-parse", "--short", f"{revision}^{{commit}}").decode().strip()
+    except RevisionError:
+        return revision
+
+
+def export(revision: str, destination: Path) -> Path:
+    """Writes the tree of `revision` to `destination`; returns the project directory inside it."""
+    top = Path(_git("rev-parse", "--show-toplevel").decode().strip())
+    prefix = _git("rev-parse", "--show-prefix").decode().strip()
+    archive = _git("archive", "--format=tar", f"{revision}^{{tree}}", cwd=top)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        try:
+            tar.extractall(destination, filter="data")
+        except TypeError:  # Python before 3.11.4 has no extraction filters; git archive writes no links out of the tree
+            tar.extractall(destination)
+    project = destination / prefix
+    if not (project / "Pulumi.yaml").exists():
+        raise RevisionError(f"revision {revision} has no Pulumi.yaml in {prefix or 'the repository root'}")
+    shutil.rmtree(project / "offline", ignore_errors=True)
+    shutil.copytree(OFFLINE_DIR, project / "offline", ignore=shutil.ignore_patterns("__pycache__"))
+    return project
+
+
+def plans_at(revision: str, stacks: list[str] | None = None) -> dict[str, Snapshot | None]:
+    """{stack: snapshot, or None where `revision` has no Pulumi.<stack>.yaml}; default: its own stacks."""
+    with tempfile.TemporaryDirectory(prefix="plan-base-") as tmp:
+        project = export(revision, Path(tmp))
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # -m puts the export first on sys.path: its components, this engine.
+        result = subprocess.run(
+            [sys.executable, "-m", "offline.snapshot", *(stacks or [])],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+        raise RevisionError(f"evaluating revision {revision} failed:\n{tail}")
+    return json.loads(result.stdout)

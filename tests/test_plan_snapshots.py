@@ -1,0 +1,76 @@
+"""Every example stack's plan matches its committed snapshot; a drift fails with the diff.
+
+A refactor that would replace or rename a live resource shows up here as a replaced
+or removed resource. Refresh after an intended change: python -m offline.plan --update-snapshots
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import plain_strings
+from offline.diff import diff_stack
+from offline.engine import Secret, evaluate, example_stacks
+from offline.plan import UPDATE_COMMAND
+from offline.render import render_diff_text
+from offline.snapshot import SNAPSHOT_DIR, dumps, snapshot, snapshot_path
+
+
+def secret_values(value) -> list[str]:
+    if isinstance(value, Secret):
+        return [s for s in plain_strings(value.value)] or [str(value.value)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in secret_values(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in secret_values(v)]
+    return []
+
+
+@pytest.mark.parametrize("stack", example_stacks())
+def test_plan_matches_its_committed_snapshot(stack):
+    path = snapshot_path(stack)
+    assert path.exists(), (
+        f"stack {stack} has no snapshot {path.relative_to(SNAPSHOT_DIR.parent.parent)}; run: {UPDATE_COMMAND}"
+    )
+    committed = path.read_text(encoding="utf-8")
+    current = dumps(snapshot(evaluate(stack)))
+    if current != committed:
+        drift = render_diff_text([diff_stack(stack, json.loads(committed), json.loads(current))], "Snapshot drift")
+        pytest.fail(f"the plan of stack {stack} drifted from {path.name}:\n{drift}\nIf intended, run: {UPDATE_COMMAND}")
+
+
+def test_every_snapshot_belongs_to_a_stack():
+    stale = sorted(p.stem for p in SNAPSHOT_DIR.glob("*.json") if p.stem not in example_stacks())
+    assert not stale, f"snapshots without a Pulumi.<stack>.yaml: {stale}; run: {UPDATE_COMMAND}"
+
+
+@pytest.mark.parametrize("stack", example_stacks())
+def test_snapshot_holds_no_secret_value(stack):
+    evaluation = evaluate(stack)
+    secrets = [s for r in evaluation.resources for s in secret_values(r.inputs)] + secret_values(evaluation.outputs)
+    text = dumps(snapshot(evaluation))
+    assert "[secret]" in text or not secrets
+    leaked = [s for s in secrets if len(s) >= 8 and s in text]
+    assert not leaked, f"stack {stack}: {len(leaked)} secret values appear in the snapshot"
+
+
+def test_snapshot_text_is_deterministic_across_processes(tmp_path):
+    import subprocess
+    import sys
+
+    from offline.engine import PROJECT_DIR
+
+    stack = example_stacks()[0]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "offline.snapshot", stack],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1] and json.loads(runs[0])[stack]["resources"]
