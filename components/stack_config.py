@@ -14,7 +14,7 @@ from typing import Any
 from . import validation
 from .dockerconfig import Password
 from .gcp_names import is_gcr_domain
-from .gitpod_image_registries import GitpodImageRegistriesArgs, check_args, check_backend
+from .registry_roles import GitpodImageRegistriesArgs, check_args, check_backend
 from .validation import InvalidInput
 
 PROJECT = "gitpod-registry"

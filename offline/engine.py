@@ -79,6 +79,17 @@ class Evaluation:
         raise KeyError(f"no resource named {name}; have {[r.name for r in self.resources]}")
 
 
+def revealed(value: Any) -> Any:
+    """The value with every Secret replaced by what it holds (for checks that need the real data)."""
+    if isinstance(value, Secret):
+        return revealed(value.value)
+    if isinstance(value, dict):
+        return {k: revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [revealed(v) for v in value]
+    return value
+
+
 def _unwrap(value: Any) -> Any:
     if rpc.is_rpc_secret(value):
         return Secret(_unwrap(rpc.unwrap_rpc_secret(value)))

@@ -1,7 +1,6 @@
 """The policy pack, run on the program's own resources (all pass) and on deliberately bad ones (each caught)."""
 
 import json
-from typing import Any
 
 import pytest
 from pulumi_policy import (
@@ -15,19 +14,8 @@ from pulumi_policy import (
 )
 
 from conftest import AWS, run
-from offline.engine import Resource, Secret, evaluate, example_stacks
+from offline.engine import Resource, Secret, evaluate, example_stacks, revealed
 from policy.policies import POLICIES
-
-
-def plain(value: Any) -> Any:
-    """Inputs as a policy sees them: secrets are values, not wrappers."""
-    if isinstance(value, Secret):
-        return plain(value.value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
 
 
 def options(protect: bool) -> PolicyResourceOptions:
@@ -48,11 +36,11 @@ def violations(resources: list[Resource]) -> list[tuple[str, str, str | None]]:
 
         if isinstance(policy, ResourceValidationPolicy):
             for r in resources:
-                args = ResourceValidationArgs(r.type, plain(r.inputs), r.urn, r.name, options(r.protect), None)
+                args = ResourceValidationArgs(r.type, revealed(r.inputs), r.urn, r.name, options(r.protect), None)
                 policy.validate(args, report)
         elif isinstance(policy, StackValidationPolicy):
             stack = [
-                PolicyResource(r.type, plain(r.inputs), r.urn, r.name, options(r.protect), None, None, [], {})
+                PolicyResource(r.type, revealed(r.inputs), r.urn, r.name, options(r.protect), None, None, [], {})
                 for r in resources
             ]
             policy.validate(StackValidationArgs(stack), report)

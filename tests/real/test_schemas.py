@@ -16,7 +16,7 @@ import yaml
 from required_tools import require_module
 
 from conftest import AWS, run
-from offline.engine import Evaluation, Secret, evaluate, example_stacks
+from offline.engine import Evaluation, evaluate, example_stacks, revealed
 
 from .scenarios import PROGRAM_SCENARIOS
 
@@ -49,16 +49,6 @@ def scenarios() -> dict[str, Evaluation]:
 SCENARIOS = scenarios()
 
 
-def plain(value):
-    if isinstance(value, Secret):
-        return plain(value.value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
 def manifests(evaluation: Evaluation) -> list[dict]:
     """The Kubernetes objects the program registers, as the manifests the provider would send."""
     found = []
@@ -68,7 +58,7 @@ def manifests(evaluation: Evaluation) -> list[dict]:
         group_version, kind = resource.type.split(":")[1:]
         group, version = group_version.split("/")
         api_version = version if group == "core" else f"{group}/{version}"
-        found.append({"apiVersion": api_version, "kind": kind, **plain(resource.inputs)})
+        found.append({"apiVersion": api_version, "kind": kind, **revealed(resource.inputs)})
     return found
 
 
