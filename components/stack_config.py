@@ -7,7 +7,6 @@ registered; errors name the config key (`gitpod-registry:...`) and what is allow
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -126,8 +125,10 @@ def _rename(prefix: str, given: dict[str, Any], fields: dict[str, str]) -> dict[
 
 
 def _default_cluster_name(stack: str) -> str:
-    if re.match(r"^[a-z]([-a-z0-9]*[a-z0-9])?$", stack) and len(stack) <= validation.CLUSTER_NAME_MAX:
-        return stack
+    try:
+        return validation.cluster_name(key("clusterName"), stack)
+    except InvalidInput:
+        pass
     raise InvalidInput(
         key("clusterName"),
         f"not set, and the stack name {stack!r} cannot serve as its default; set it to 1-"

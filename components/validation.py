@@ -140,12 +140,6 @@ def same_name(arg: str) -> str:
     return arg
 
 
-def prefixed(prefix: str, renames: dict[str, str] | None = None) -> FieldNamer:
-    """Names a nested component's arguments as `prefix.arg` (or as renamed) in the outer component."""
-    renames = renames or {}
-    return lambda arg: renames.get(arg, f"{prefix}.{arg}")
-
-
 _IMAGE_REFERENCE = re.compile(r"^[a-z0-9][a-z0-9._:/@-]*[a-zA-Z0-9_.-]*$")
 
 

@@ -19,9 +19,9 @@ from .diff import StackDiff, diff_plans
 from .engine import Evaluation, evaluate, example_stacks
 from .render import render_diff_markdown, render_diff_text, render_markdown
 from .render import render_text as _render_snapshot_text
-from .snapshot import SNAPSHOT_DIR, Snapshot, dumps, masked, plan, snapshot, snapshot_path
+from .snapshot import SNAPSHOT_DIR, Snapshot, dumps, plan, snapshot, snapshot_path
 
-__all__ = ["main", "masked", "render_text", "update_snapshots", "working_tree_plans"]
+__all__ = ["main", "render_text", "update_snapshots", "working_tree_plans"]
 
 UPDATE_COMMAND = "python -m offline.plan --update-snapshots"
 

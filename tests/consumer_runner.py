@@ -12,18 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.append(str(ROOT))
 
-from offline.engine import Secret, evaluate  # noqa: E402
-
-
-def masked(value):
-    if isinstance(value, Secret):
-        return "[secret]"
-    if isinstance(value, dict):
-        return {k: masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked(v) for v in value]
-    return value
-
+from offline.engine import evaluate  # noqa: E402
+from offline.snapshot import masked  # noqa: E402
 
 evaluation = evaluate(
     "dev",
