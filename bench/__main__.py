@@ -2,9 +2,13 @@
 
 python -m bench [--processes 5] [--warm 10] [--sizes 1,10,100] [--scale-scenario clusters]
 
-For every scenario, `--processes` fresh processes of the program and of the floor (a bare
-script importing the same SDK modules and registering the same resources under the same mock
-monitor, bench/floor_program.py) run alternately. Each process measures (time.perf_counter):
+For every scenario, `--processes` fresh processes of the program and of the floor run
+alternately. The floor (bench/floor_program.py) is a bare script under the same mock monitor
+that imports the same SDK modules and registers the same resources through their typed SDK
+classes, with the same inputs, options and dependencies (checked resource by resource). Also
+measured, for reference: the bare registrations (the same script through the generic
+`pulumi.CustomResource`, which skips the typed classes' argument handling and source positions).
+Each process measures (time.perf_counter):
   cold   its first evaluation, imports of the SDK and of the components included;
   warm   the median of `--warm` further evaluations in the same process;
 and its peak resident memory after the cold evaluation (getrusage) and the peak of Python
@@ -25,6 +29,7 @@ from pathlib import Path
 from offline.engine import PROJECT_DIR, example_stacks
 
 TARGET = 1.25
+KINDS = ("program", "floor", "bare")
 
 
 def _worker(kind: str, scenario: str, size: int, warm: int, emit: Path | None = None) -> dict:
@@ -46,12 +51,13 @@ def measure(scenario: str, size: int, processes: int, warm: int) -> dict:
             "BENCH_FLOOR_PLAN": str(emit / "plan.json"),
             "BENCH_FLOOR_MODULES": (emit / "modules.json").read_text(),
         }
-        runs: dict[str, list[dict]] = {"program": [], "floor": []}
+        runs: dict[str, list[dict]] = {kind: [] for kind in KINDS}
         for _ in range(processes):
             runs["program"].append(_worker("program", scenario, size, warm))
-            runs["floor"].append(_floor(scenario, size, warm, floor_env))
-    if runs["floor"][0]["urns"] != first["urns"]:
-        raise RuntimeError(f"{scenario}: the floor did not register the program's resources")
+            for kind, classes in (("floor", "typed"), ("bare", "generic")):
+                runs[kind].append(_floor(scenario, size, warm, {**floor_env, "BENCH_FLOOR_CLASSES": classes}))
+    for kind in ("floor", "bare"):
+        _check_same_registrations(scenario, first["registrations"], runs[kind][0]["registrations"], kind == "bare")
 
     def median(kind: str, key: str) -> float:
         return statistics.median(run[key] for run in runs[kind])
@@ -60,7 +66,25 @@ def measure(scenario: str, size: int, processes: int, warm: int) -> dict:
     for key in ("cold_s", "warm_s", "maxrss_kib", "traced_peak_kib"):
         program, floor = median("program", key), median("floor", key)
         figures[key] = {"program": program, "floor": floor, "ratio": program / floor}
+    figures["warm_s"]["bare"] = median("bare", "warm_s")
+    figures["warm_s"]["ratio_to_bare"] = figures["warm_s"]["program"] / figures["warm_s"]["bare"]
     return figures
+
+
+def _check_same_registrations(scenario: str, program: dict, floor: dict, ignore_aliases: bool) -> None:
+    """The floor must have registered exactly what the program did (generic classes add no type aliases)."""
+
+    def comparable(entry: str | None) -> dict | None:
+        if entry is None:
+            return None
+        data = json.loads(entry)
+        return {k: v for k, v in data.items() if k != "aliases"} if ignore_aliases else data
+
+    differing = sorted(
+        urn for urn in set(program) | set(floor) if comparable(program.get(urn)) != comparable(floor.get(urn))
+    )
+    if differing:
+        raise RuntimeError(f"{scenario}: the floor registered {differing[0]} differently from the program")
 
 
 def _floor(scenario: str, size: int, warm: int, floor_env: dict) -> dict:
@@ -78,9 +102,11 @@ def _row(f: dict) -> str:
         v = f[key]
         return f"{v['program'] * scale:.1f} / {v['floor'] * scale:.1f} {unit} ({v['ratio']:.2f}x)"
 
+    bare = f"{f['warm_s']['bare'] * 1000:.1f} ms ({f['warm_s']['ratio_to_bare']:.2f}x)"
     return (
         f"| {f['scenario']} | {f['size']} | {f['resources']} | {cell('cold_s', 1000, 'ms')} | "
-        f"{cell('warm_s', 1000, 'ms')} | {cell('maxrss_kib', 1 / 1024, 'MiB')} | {cell('traced_peak_kib', 1 / 1024, 'MiB')} |"
+        f"{cell('warm_s', 1000, 'ms')} | {bare} | {cell('maxrss_kib', 1 / 1024, 'MiB')} | "
+        f"{cell('traced_peak_kib', 1 / 1024, 'MiB')} |"
     )
 
 
@@ -98,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     header = [
-        "| scenario | size | resources | cold: program / floor | warm (median) | peak RSS | peak Python allocations |",
-        "|---|---|---|---|---|---|---|",
+        "| scenario | size | resources | cold: program / floor | warm (median) | warm, bare registrations "
+        "| peak RSS | peak Python allocations |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     print("\n".join(header), flush=True)
     results = []
@@ -110,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             figures = measure(scenario, size, options.processes, warm)
         except RuntimeError as error:
-            print(f"| {scenario} | {size} | not measured: {error} |||||", flush=True)
+            print(f"| {scenario} | {size} | not measured: {error} ||||||", flush=True)
             continue
         results.append(figures)
         print(_row(figures), flush=True)

@@ -22,6 +22,23 @@ from .scenarios import SCENARIOS
 FLOOR = Path(__file__).resolve().with_name("floor_program.py")
 
 
+def bench_plan(evaluation) -> dict:
+    """The snapshot of an evaluation, each resource also with what it waits on, for the floor."""
+    plan = snapshot(evaluation)
+    for registered in evaluation.resources:
+        entry = plan["resources"][registered.urn]
+        entry["inputDependencies"] = registered.input_dependencies
+        entry["dependencies"] = registered.dependencies
+    return plan
+
+
+def registrations(evaluation) -> dict[str, str]:
+    """URN -> what was registered under it (parent, options, inputs with secrets masked, what it
+    waits on), so the bench can check that the floor registered exactly what the program did."""
+    plan = bench_plan(evaluation)
+    return {urn: json.dumps(entry, sort_keys=True) for urn, entry in plan["resources"].items()}
+
+
 def main() -> None:
     kind, scenario, size, warm = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     emit = Path(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--emit" else None
@@ -55,10 +72,10 @@ def main() -> None:
     if emit is not None:
         modules = sorted(m for m in set(sys.modules) - before if m.startswith("pulumi_"))
         (emit / "modules.json").write_text(json.dumps(modules))
-        (emit / "plan.json").write_text(dumps(snapshot(evaluation)))
+        (emit / "plan.json").write_text(dumps(bench_plan(evaluation)))
     result = {
         "resources": len(evaluation.resources),
-        "urns": sorted(r.urn for r in evaluation.resources),
+        "registrations": registrations(evaluation),
         "cold_s": cold,
         "warm_s": statistics.median(warm_times) if warm_times else None,
         "maxrss_kib": maxrss_after_cold,

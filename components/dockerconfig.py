@@ -159,6 +159,30 @@ def docker_config_json(credentials: Sequence[tuple[str, str, str]]) -> str:
     return json.dumps({"auths": dict(sorted(auths.items()))}, sort_keys=True)
 
 
+def _known(password: PasswordInput) -> str | None:
+    if isinstance(password, Password):
+        return password.reveal()
+    return password if isinstance(password, str) else None
+
+
+def docker_config_document(credentials: Sequence[RegistryCredential]) -> pulumi.Output[str]:
+    """The `.dockerconfigjson` for `credentials`, as a secret. Passwords from config are known now
+    and go in as they are; only one that is itself an Output (a key another resource creates) is
+    waited for, so the work per registry stays a few microseconds."""
+    ready: list[tuple[str, str, str]] = []
+    waiting: list[pulumi.Output[list[str]]] = []
+    for credential in credentials:
+        host, username = registry_host("server", credential["server"]), credential["username"]
+        password = _known(credential["password"])
+        if password is None:
+            waiting.append(pulumi.Output.all(host, username, secret_output(credential["password"])))
+        else:
+            ready.append((host, username, password))
+    if not waiting:
+        return pulumi.Output.secret(docker_config_json(ready))
+    return pulumi.Output.secret(pulumi.Output.all(*waiting).apply(lambda items: docker_config_json(ready + items)))
+
+
 def docker_config_secret(
     resource_name: str,
     *,
@@ -168,11 +192,6 @@ def docker_config_secret(
     opts: pulumi.ResourceOptions,
 ) -> k8s.core.v1.Secret:
     """A kubernetes.io/dockerconfigjson secret holding `credentials`, secret end to end."""
-    triples = [
-        pulumi.Output.all(registry_host("server", c["server"]), c["username"], secret_output(c["password"]))
-        for c in credentials
-    ]
-    document = pulumi.Output.secret(pulumi.Output.all(*triples).apply(lambda items: docker_config_json(items)))
     return k8s.core.v1.Secret(
         resource_name,
         metadata={
@@ -181,6 +200,6 @@ def docker_config_secret(
             "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
         },
         type="kubernetes.io/dockerconfigjson",
-        string_data={".dockerconfigjson": document},
+        string_data={".dockerconfigjson": docker_config_document(credentials)},
         opts=opts,
     )

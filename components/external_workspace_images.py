@@ -21,6 +21,7 @@ from .dockerconfig import (
     merge_credentials,
     registry_host,
 )
+from .known_output import known
 from .validation import FieldNamer, InvalidInput, same_name
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
@@ -131,5 +132,5 @@ class ExternalWorkspaceImages(pulumi.ComponentResource):
         )
         self.url = pulumi.Output.from_input(checked["url"])
         self.secret_name = secret.metadata.apply(lambda m: m["name"])
-        self.hosts = pulumi.Output.from_input([c["server"] for c in credentials])
+        self.hosts = known([c["server"] for c in credentials])
         self.register_outputs({"url": self.url, "secret_name": self.secret_name, "hosts": self.hosts})

@@ -57,38 +57,42 @@ class GitpodImageRegistries(pulumi.ComponentResource):
 
         components = ComponentImages(f"{name}-component-images", roles.components, pulumi.ResourceOptions(parent=self))
         backend_opts = pulumi.ResourceOptions(parent=self)
+        allow_list = roles.allow_list
+        # The installer config waits on the backend's few outputs; the allow list (plain data, up to
+        # hundreds of hosts) joins it in the last step, so no Output step walks it element by element.
+        registry_outputs: list[pulumi.Output[Any]]
         if roles.s3 is not None:
             s3 = S3WorkspaceImages(f"{name}-workspace-images", roles.s3, backend_opts)
-            container_registry = s3.s3storage.apply(in_cluster_registry)
+            registry_outputs = [s3.s3storage]
             self.workspace_images_secret = s3.secret_name
-        elif roles.artifact_registry is not None:
-            registry = ArtifactRegistryWorkspaceImages(
-                f"{name}-workspace-images", roles.artifact_registry, backend_opts
-            )
-            allow_list = roles.allow_list
-            container_registry = pulumi.Output.all(registry.url, registry.secret_name).apply(
-                lambda parts: external_registry(parts[0], parts[1], allow_list)
-            )
-            self.workspace_images_secret = registry.secret_name
+
+            def container_registry(values: list[Any]) -> dict[str, Any]:
+                return in_cluster_registry(values[0])
+
         else:
-            assert roles.external is not None
-            external = ExternalWorkspaceImages(f"{name}-workspace-images", roles.external, backend_opts)
-            allow_list = roles.allow_list
-            container_registry = pulumi.Output.all(external.url, external.secret_name).apply(
-                lambda parts: external_registry(parts[0], parts[1], allow_list)
-            )
-            self.workspace_images_secret = external.secret_name
+            if roles.artifact_registry is not None:
+                backend: ArtifactRegistryWorkspaceImages | ExternalWorkspaceImages = ArtifactRegistryWorkspaceImages(
+                    f"{name}-workspace-images", roles.artifact_registry, backend_opts
+                )
+            else:
+                assert roles.external is not None
+                backend = ExternalWorkspaceImages(f"{name}-workspace-images", roles.external, backend_opts)
+            registry_outputs = [backend.url, backend.secret_name]
+            self.workspace_images_secret = backend.secret_name
+
+            def container_registry(values: list[Any]) -> dict[str, Any]:
+                return external_registry(values[0], values[1], allow_list)
 
         workspace_image = roles.workspace_image
         self.installer_config = pulumi.Output.all(
-            container_registry, components.repository, components.image_pull_secrets, components.drop_image_repo
+            components.repository, components.image_pull_secrets, components.drop_image_repo, *registry_outputs
         ).apply(
             lambda parts: installer_fragment(
-                repository=parts[1],
+                repository=parts[0],
                 workspace_image=workspace_image,
-                container_registry=parts[0],
-                image_pull_secrets=parts[2],
-                drop_image_repo=parts[3],
+                container_registry=container_registry(parts[3:]),
+                image_pull_secrets=parts[1],
+                drop_image_repo=parts[2],
             )
         )
         self.installer_config_yaml = self.installer_config.apply(to_yaml)

@@ -67,18 +67,20 @@ def _camel(snake: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+_FIXED_KEYS = {
+    "workspace_images.region": "aws:region",
+    "workspace_images.project": "gcp:project",
+    "component_repository": key("componentImages.repository"),
+    "workspace_image": key("baseImages.workspaceImage"),
+    "component_username": key("componentImages.username"),
+    "component_password": key("componentImages.password"),
+}
+
+
 def config_key_of(arg_path: str) -> str:
     """The config key an argument path of GitpodImageRegistriesArgs comes from."""
-    fixed = {
-        "workspace_images.region": "aws:region",
-        "workspace_images.project": "gcp:project",
-        "component_repository": key("componentImages.repository"),
-        "workspace_image": key("baseImages.workspaceImage"),
-        "component_username": key("componentImages.username"),
-        "component_password": key("componentImages.password"),
-    }
-    if arg_path in fixed:
-        return fixed[arg_path]
+    if arg_path in _FIXED_KEYS:
+        return _FIXED_KEYS[arg_path]
     for prefix, config_path in _KEY_PREFIXES.items():
         if arg_path.startswith(prefix):
             rest = arg_path[len(prefix) :]

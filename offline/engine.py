@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
+import functools
 import json
 import runpy
 import sys
@@ -53,6 +55,10 @@ class Resource:
     """URNs this resource was known by before (alias specs resolved to URNs)."""
     provider: str | None = None
     """The explicit provider reference (`URN::ID`) the resource was registered with, if any."""
+    input_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """For each input that waits on other resources, their URNs (the engine's propertyDependencies)."""
+    dependencies: list[str] = field(default_factory=list)
+    """Every resource this one waits on: those of its inputs and its `depends_on`."""
 
 
 @dataclass
@@ -148,6 +154,12 @@ class RecordingMonitor(MockMonitor):
                     delete_before_replace=request.deleteBeforeReplace,
                     aliases=[alias_urn(request, alias, response.urn) for alias in request.aliases],
                     provider=request.provider or None,
+                    input_dependencies={
+                        key: sorted(deps.urns)
+                        for key, deps in sorted(request.propertyDependencies.items())
+                        if deps.urns
+                    },
+                    dependencies=sorted(set(request.dependencies)),
                 )
             )
         return response
@@ -191,16 +203,29 @@ def _strip_secure(value: Any, path: str, secret_paths: list[str]) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_yaml(path: Path, mtime_ns: int, size: int) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def _read_yaml(path: Path) -> Any:
+    """The parsed file, parsed again only when it changes: like the CLI, which reads the project and
+    stack files once per run, re-evaluations in one process (tests, benchmarks) share the parse.
+    A deep copy keeps the cached document safe from callers."""
+    status = path.stat()
+    return copy.deepcopy(_parsed_yaml(path, status.st_mtime_ns, status.st_size))
+
+
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
     """The config the CLI would hand the program: project defaults, then the stack file's values."""
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    project = _read_yaml(project_dir / "Pulumi.yaml")
     name = project["name"]
     config: dict[str, str] = {}
     for key, spec in (project.get("config") or {}).items():
         if isinstance(spec, dict) and "default" in spec:
             config[key if ":" in key else f"{name}:{key}"] = _scalar(spec["default"])
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    values = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {} if stack_file.exists() else {}
+    values = (_read_yaml(stack_file) or {}).get("config") or {} if stack_file.exists() else {}
     secret_keys = []
     for key, value in values.items():
         full_key = key if ":" in key else f"{name}:{key}"
