@@ -1,6 +1,6 @@
 """Time and peak memory of evaluating each example stack, against the floor, and how they scale.
 
-python -m bench [--processes 5] [--warm 10] [--sizes 1,10,100] [--scale-scenario clusters]
+python -m bench [--processes 3] [--warm 20] [--sizes 1,10,100] [--scale-scenario clusters]
 
 For every scenario, `--processes` fresh processes of the program and of the floor run
 alternately. The floor (bench/floor_program.py) is a bare script under the same mock monitor
@@ -112,8 +112,8 @@ def _row(f: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--processes", type=int, default=5)
-    parser.add_argument("--warm", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--sizes", default="1,10,100")
     parser.add_argument(
         "--scale-scenario",
