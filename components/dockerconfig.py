@@ -159,7 +159,7 @@ def docker_config_json(credentials: Sequence[tuple[str, str, str]]) -> str:
     return json.dumps({"auths": dict(sorted(auths.items()))}, sort_keys=True)
 
 
-def _known(password: PasswordInput) -> str | None:
+def _plain_password(password: PasswordInput) -> str | None:
     if isinstance(password, Password):
         return password.reveal()
     return password if isinstance(password, str) else None
@@ -173,7 +173,7 @@ def docker_config_document(credentials: Sequence[RegistryCredential]) -> pulumi.
     waiting: list[pulumi.Output[list[str]]] = []
     for credential in credentials:
         host, username = registry_host("server", credential["server"]), credential["username"]
-        password = _known(credential["password"])
+        password = _plain_password(credential["password"])
         if password is None:
             waiting.append(pulumi.Output.all(host, username, secret_output(credential["password"])))
         else:

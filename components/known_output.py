@@ -2,7 +2,7 @@
 
 `pulumi.Output.from_input` lifts every element of a list or dict into an Output of its own, and
 so does `Output.all` with each value it waits for; for plain data (a list of a hundred
-registry hosts) that is a hundred futures for nothing. These helpers keep plain data plain.
+registry hosts) that is a hundred futures for nothing. `known` keeps plain data plain.
 """
 
 from typing import TypeVar
