@@ -6,7 +6,7 @@ registered; errors name each argument through a FieldNamer (config keys, for the
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from . import validation
 from .air_gap import AirGapArgs, mirrored_image
@@ -98,16 +98,21 @@ def check_backend(field: str, backend: object) -> str:
     return validation.require_one_of(field, backend, BACKENDS)
 
 
-def _s3_args(args: GitpodImageRegistriesArgs) -> S3WorkspaceImagesArgs:
+def _backend_args(args: GitpodImageRegistriesArgs) -> dict[str, Any]:
+    """The arguments every created backend takes from the composite and its workspace_images."""
     workspace = args["workspace_images"]
-    s3: S3WorkspaceImagesArgs = {
+    return {
         "cluster_name": args.get("cluster_name"),
         "namespace": args.get("namespace"),
-        "region": workspace.get("region"),
         "protect_data": args.get("protect_data", True),
         "key_generation": workspace.get("key_generation", 1),
         "keep_previous_key": workspace.get("keep_previous_key", False),
     }
+
+
+def _s3_args(args: GitpodImageRegistriesArgs) -> S3WorkspaceImagesArgs:
+    workspace = args["workspace_images"]
+    s3: S3WorkspaceImagesArgs = {**_backend_args(args), "region": workspace.get("region")}
     if workspace.get("bucket") is not None:
         s3["existing_bucket"] = workspace["bucket"]
     return s3
@@ -115,14 +120,7 @@ def _s3_args(args: GitpodImageRegistriesArgs) -> S3WorkspaceImagesArgs:
 
 def _artifact_registry_args(args: GitpodImageRegistriesArgs) -> ArtifactRegistryWorkspaceImagesArgs:
     workspace = args["workspace_images"]
-    registry: ArtifactRegistryWorkspaceImagesArgs = {
-        "cluster_name": args.get("cluster_name"),
-        "namespace": args.get("namespace"),
-        "project": workspace.get("project"),
-        "protect_data": args.get("protect_data", True),
-        "key_generation": workspace.get("key_generation", 1),
-        "keep_previous_key": workspace.get("keep_previous_key", False),
-    }
+    registry: ArtifactRegistryWorkspaceImagesArgs = {**_backend_args(args), "project": workspace.get("project")}
     for key in ("location", "repository", "service_account", "cleanup_older_than_days", "cleanup_keep_count"):
         if workspace.get(key) is not None:
             registry[key] = workspace[key]
