@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from components.air_gap import mirrored_image
-from components.dockerconfig import Password
+from components.kubernetes.dockerconfig import Password
+from components.roles.air_gap import mirrored_image
 from conftest import AWS, assert_never_plain, docker_config, login, run, run_invalid, secret_named
 from offline.engine import evaluate, example_stacks
 
@@ -84,7 +84,7 @@ def test_every_example_stack_plans(stack):
         ),
         (
             {"gitpod-registry:componentImages": {"repository": "mirror.example.com/x"}},
-            r"gitpod-registry:componentImages.repository: cannot be combined with gitpod-registry:airGap",
+            r"gitpod-registry:componentImages: cannot be combined with gitpod-registry:airGap",
         ),
         (
             {
@@ -110,7 +110,7 @@ def test_every_example_stack_plans(stack):
         ),
         (
             {AIR_GAP: {**MIRROR, "repository": "x"}},
-            r"gitpod-registry:airGap.repository: unknown field; allowed fields here: password, registry, username",
+            r"gitpod-registry:airGap.repository: unknown field; did you mean registry\? allowed fields here: password, registry, username",
         ),
         ({AIR_GAP: "registry.internal.example.com"}, r"gitpod-registry:airGap: expected an object"),
     ],

@@ -231,5 +231,7 @@ def test_an_extra_credential_for_the_repository_host_is_refused_before_registeri
     program = tmp_path / "__main__.py"
     program.write_text(EXTRA_PROGRAM.replace("registry.example.com", "europe-west1-docker.pkg.dev"))
     evaluation = evaluate("dev", {}, use_stack_file=False, program=program)
-    assert "extra_credentials: two credentials for registry host 'europe-west1-docker.pkg.dev'" in str(evaluation.error)
+    assert "extra_credentials[0]: two credentials for registry host 'europe-west1-docker.pkg.dev'" in str(
+        evaluation.error
+    )
     assert evaluation.resources == [], [r.urn for r in evaluation.resources]

@@ -82,7 +82,7 @@ def test_in_cluster_registry_refuses_base_image_credentials_instead_of_dropping_
         ),
         (
             [{**QUAY, "user": "x"}],
-            r"baseImages.registries\[0\].user: unknown field; allowed fields here: password, server, username",
+            r"baseImages.registries\[0\].user: unknown field; did you mean username\? allowed fields here: password, server, username",
         ),
         (
             ["quay.io"],

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from components.dockerconfig import Password, docker_config_json, merge_credentials, registry_host
+from components.kubernetes.dockerconfig import Password, docker_config_json, merge_credentials, registry_host
 from components.validation import InvalidInput
 
 

@@ -74,12 +74,12 @@ def ar(**fields):
         ),
         (
             ar(cleanupKeepCount=5),
-            r"gitpod-registry:workspaceImages.cleanupKeepCount: only meaningful with cleanupOlderThanDays",
+            r"gitpod-registry:workspaceImages.cleanupKeepCount: only meaningful with gitpod-registry:workspaceImages.cleanupOlderThanDays",
         ),
         (ar(keyGeneration=0), r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more"),
         (
             ar(bucket="x"),
-            r"gitpod-registry:workspaceImages.bucket: unknown field; allowed fields here: backend, cleanupKeepCount, cleanupOlderThanDays, keepPreviousKey, keyGeneration, location, repository, serviceAccount",
+            r"gitpod-registry:workspaceImages.bucket: unknown field; (did you mean backend\? )?allowed fields here: backend, cleanupKeepCount, cleanupOlderThanDays, keepPreviousKey, keyGeneration, location, project, repository, serviceAccount",
         ),
         (
             {"gitpod-registry:clusterName": "a" * 20},

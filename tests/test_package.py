@@ -11,7 +11,7 @@ from test_policy_pack import violations
 
 import components
 from components.package import exported_components, provider
-from components.s3_workspace_images import check_args as check_s3_args
+from components.workspace_images.s3 import check_args as check_s3_args
 from offline import docs
 from offline.engine import Resource
 
@@ -36,18 +36,14 @@ def test_gitpod_image_registries_schema(schema):
     assert {name: (p.get("type") or p["$ref"]) for name, p in inputs.items()} == {
         "clusterName": "string",
         "namespace": "string",
-        "workspaceImages": "#/types/gitpod-registry:index:WorkspaceImagesArgs",
         "protectData": "boolean",
-        "componentRepository": "string",
-        "componentUsername": "string",
-        "componentPassword": "string",
-        "dropImageRepo": "boolean",
-        "workspaceImage": "string",
-        "baseImageRegistries": "array",
+        "workspaceImages": "#/types/gitpod-registry:index:WorkspaceImagesArgs",
+        "componentImages": "#/types/gitpod-registry:index:ComponentImagesRoleArgs",
+        "baseImages": "#/types/gitpod-registry:index:BaseImagesRoleArgs",
         "airGap": "#/types/gitpod-registry:index:AirGapArgs",
     }
     # workspaceImages is optional only because airGap can take its place.
-    assert sorted(resource["requiredInputs"]) == ["clusterName", "namespace"]
+    assert sorted(resource["requiredInputs"]) == ["clusterName"]
     # Validation runs in plain Python before anything is registered, so inputs are plain values;
     # only passwords may be outputs (a secret from another resource), and those are secret.
     assert all(p.get("plain") or p.get("secret") for p in inputs.values())
@@ -57,7 +53,7 @@ def test_gitpod_image_registries_schema(schema):
     outputs = resource["properties"]
     assert outputs["installerConfigYaml"]["type"] == "string"
     assert outputs["installerConfig"]["type"] == "object"
-    assert inputs["componentPassword"]["secret"] is True
+    assert schema["types"]["gitpod-registry:index:ComponentImagesRoleArgs"]["properties"]["password"]["secret"] is True
     assert schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"]["password"]["secret"] is True
     assert schema["types"]["gitpod-registry:index:AirGapArgs"]["properties"]["password"]["secret"] is True
     assert sorted(resource["required"]) == ["installerConfig", "installerConfigYaml", "workspaceImagesSecret"]
@@ -69,7 +65,14 @@ def test_s3_workspace_images_schema(schema):
     assert sorted(resource["requiredInputs"]) == ["clusterName", "namespace", "region"]
     assert resource["inputProperties"]["keyGeneration"]["type"] == "integer"
     assert resource["inputProperties"]["keepPreviousKey"]["type"] == "boolean"
-    assert set(resource["properties"]) == {"bucketName", "bucketArn", "userName", "secretName", "s3storage"}
+    assert set(resource["properties"]) == {
+        "bucketName",
+        "bucketArn",
+        "userName",
+        "secretName",
+        "s3storage",
+        "containerRegistry",
+    }
 
 
 def test_no_component_input_or_output_carries_a_credential(schema):
@@ -108,11 +111,11 @@ def test_inputs_from_other_languages_reach_the_components_as_python_values():
         {"clusterName": "prod", "namespace": "gitpod", "region": "eu-west-1", "keyGeneration": 3.0},
         served._component_defs["S3WorkspaceImages"],
     )
-    assert check_s3_args(s3)["key_generation"] == 3
+    assert check_s3_args(s3).rotation.key_generation == 3
 
 
 def test_components_import_each_other_relatively():
-    for module in (ROOT / "components").glob("*.py"):
+    for module in (ROOT / "components").rglob("*.py"):
         text = module.read_text()
         assert "from components" not in text and "import components" not in text, module
 

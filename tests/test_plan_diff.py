@@ -135,7 +135,7 @@ def test_diff_against_a_git_revision_evaluates_that_revisions_own_components(tmp
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
-    component = repo / "components" / "s3_workspace_images.py"
+    component = repo / "components" / "workspace_images" / "s3.py"
     component.write_text(component.read_text().replace('f"{name}-user"', 'f"{name}-iam-user"'))
     (repo / "Pulumi.extra.yaml").write_text((repo / "Pulumi.dev.yaml").read_text())
 

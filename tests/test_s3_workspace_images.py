@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.s3_policies import BUCKET_ACTIONS, OBJECT_ACTIONS
+from components.aws.s3_policies import BUCKET_ACTIONS, OBJECT_ACTIONS
 from conftest import AWS, plain_strings, policy, reveal, run
 from offline.mocks import MOCK_ACCOUNT_ID, mock_key_id
 

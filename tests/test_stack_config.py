@@ -37,7 +37,7 @@ S3 = "gitpod-registry:workspaceImages"
         ({S3: {"backend": "s3", "bucket": 42}}, r"gitpod-registry:workspaceImages.bucket: expected a string, got 42"),
         (
             {S3: {"backend": "s3", "buckett": "x"}},
-            r"gitpod-registry:workspaceImages.buckett: unknown field; allowed fields here: backend, bucket, keepPreviousKey, keyGeneration",
+            r"gitpod-registry:workspaceImages.buckett: unknown field; did you mean bucket\? allowed fields here: backend, bucket, keepPreviousKey, keyGeneration, region",
         ),
         (
             {S3: {"backend": "s3", "keyGeneration": 0}},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .validation import InvalidInput, require_type
+from ..validation import InvalidInput, require_type
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 

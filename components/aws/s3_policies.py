@@ -6,7 +6,7 @@ actions only take effect on `BUCKET/*`, bucket actions only on the bucket ARN.
 
 from __future__ import annotations
 
-from .aws_partition import Partition
+from .partition import Partition
 
 BUCKET_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads")
 OBJECT_ACTIONS = (

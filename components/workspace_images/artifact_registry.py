@@ -8,18 +8,24 @@ on this one repository only, logs in as `_json_key`; Gitpod mounts it as a
 """
 
 import base64
-from collections.abc import Sequence
-from typing import NotRequired, TypedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
-from . import gcp_names, validation
-from .dockerconfig import RegistryCredential, check_unique_hosts, docker_config_secret, registry_host
-from .validation import FieldNamer, InvalidInput, same_name
+from .. import validation
+from ..fields import Field
+from ..gcp import names as gcp_names
+from ..installer_config import external_registry
+from ..kubernetes.dockerconfig import NO_LOGINS, BaseImageLogins, RegistryCredential, check_logins, docker_config_secret
+from ..validation import InvalidInput, at, ref
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_REPOSITORY = "gitpod"
+DEFAULT_CLEANUP_KEEP_COUNT = 10
 SERVICE = "artifactregistry.googleapis.com"
 WRITER_ROLE = "roles/artifactregistry.writer"
 JSON_KEY_USER = "_json_key"
@@ -56,55 +62,92 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     """More registries (e.g. private base images) merged into the same .dockerconfigjson."""
 
 
+@dataclass(frozen=True)
+class Cleanup:
+    older_than_days: int
+    keep_count: int
+
+
+@dataclass(frozen=True)
+class CheckedArtifactRegistry:
+    common: Common
+    project: str
+    location: str
+    repository: str
+    service_account: str | None
+    cleanup: Cleanup | None
+    rotation: Rotation
+    extra_credentials: tuple[RegistryCredential, ...] = ()
+    secret_name: str = DEFAULT_SECRET_NAME
+
+    @property
+    def host(self) -> str:
+        return gcp_names.registry_host_of(self.location, self.repository)
+
+
 def service_account_id_for(cluster_name: str) -> str:
     return f"{SERVICE_ACCOUNT_PREFIX}{cluster_name}"
 
 
-def check_args(
-    args: ArtifactRegistryWorkspaceImagesArgs, field: FieldNamer = same_name
-) -> ArtifactRegistryWorkspaceImagesArgs:
-    """Validates the arguments and fills in defaults; `field` names each argument in errors."""
-    cluster = validation.cluster_name(field("cluster_name"), args.get("cluster_name"))
-    project = gcp_names.project_id(field("project"), args.get("project"))
-    repository = gcp_names.repository_id(field("repository"), args.get("repository", DEFAULT_REPOSITORY))
-    checked: ArtifactRegistryWorkspaceImagesArgs = {
-        "cluster_name": cluster,
-        "project": project,
-        "repository": repository,
-        "location": gcp_names.location(field("location"), args.get("location"), repository),
-        "namespace": validation.namespace(field("namespace"), args.get("namespace")),
-        "protect_data": validation.flag(field("protect_data"), args.get("protect_data", True)),
-        "key_generation": validation.positive_int(field("key_generation"), args.get("key_generation", 1)),
-        "keep_previous_key": validation.flag(field("keep_previous_key"), args.get("keep_previous_key", False)),
-        "secret_name": validation.namespace(field("secret_name"), args.get("secret_name", DEFAULT_SECRET_NAME)),
-        "extra_credentials": list(args.get("extra_credentials") or []),
-    }
+def _cleanup(args: Mapping[str, Any], path: str) -> Cleanup | None:
     if args.get("cleanup_older_than_days") is not None:
-        checked["cleanup_older_than_days"] = validation.positive_int(
-            field("cleanup_older_than_days"), args["cleanup_older_than_days"]
+        return Cleanup(
+            validation.positive_int(at(path, "cleanup_older_than_days"), args["cleanup_older_than_days"]),
+            validation.positive_int(
+                at(path, "cleanup_keep_count"), args.get("cleanup_keep_count", DEFAULT_CLEANUP_KEEP_COUNT)
+            ),
         )
-        checked["cleanup_keep_count"] = validation.positive_int(
-            field("cleanup_keep_count"), args.get("cleanup_keep_count", 10)
+    if args.get("cleanup_keep_count") is not None:
+        raise InvalidInput(
+            at(path, "cleanup_keep_count"),
+            f"only meaningful with {ref(at(path, 'cleanup_older_than_days'))}; set that too",
         )
-    elif args.get("cleanup_keep_count") is not None:
-        raise InvalidInput(field("cleanup_keep_count"), "only meaningful with cleanupOlderThanDays; set that too")
-    if args.get("service_account") is not None:
-        checked["service_account"] = gcp_names.service_account_email(field("service_account"), args["service_account"])
-    elif len(service_account_id_for(cluster)) > SERVICE_ACCOUNT_ID_MAX:
+    return None
+
+
+def check_fields(
+    args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS
+) -> CheckedArtifactRegistry:
+    """Checks the artifact-registry fields at `path`, and that no base-image login is for its own host."""
+    project = gcp_names.project_id(at(path, "project"), args.get("project"))
+    repository = gcp_names.repository_id(at(path, "repository"), args.get("repository", DEFAULT_REPOSITORY))
+    location = gcp_names.location(at(path, "location"), args.get("location"), repository)
+    service_account = args.get("service_account")
+    if service_account is not None:
+        service_account = gcp_names.service_account_email(at(path, "service_account"), service_account)
+    elif len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX:
         limit = SERVICE_ACCOUNT_ID_MAX - len(SERVICE_ACCOUNT_PREFIX)
         raise InvalidInput(
-            field("cluster_name"),
+            "cluster_name",
             f"at most {limit} characters with the artifact-registry backend, because the service account id "
             f"{service_account_id_for('<cluster>')} has at most {SERVICE_ACCOUNT_ID_MAX}; use a shorter cluster "
             "name or reuse an existing service account",
         )
-    own_host = gcp_names.registry_host_of(checked["location"], repository)
-    extra_hosts = [
-        registry_host(f"{field('extra_credentials')}[{i}].server", c.get("server"))
-        for i, c in enumerate(checked["extra_credentials"])
-    ]
-    check_unique_hosts(field("extra_credentials"), [own_host, *extra_hosts])
-    return checked
+    own_host = gcp_names.registry_host_of(location, repository)
+    if own_host in logins.hosts:
+        raise InvalidInput(
+            logins.path_of(own_host),
+            f"two credentials for registry host {own_host!r}: the repository's own key already logs in there",
+        )
+    return CheckedArtifactRegistry(
+        common,
+        project,
+        location,
+        repository,
+        service_account,
+        _cleanup(args, path),
+        check_rotation(args, path),
+        logins.credentials,
+    )
+
+
+def check_args(args: ArtifactRegistryWorkspaceImagesArgs) -> CheckedArtifactRegistry:
+    """Validates the arguments of a directly constructed ArtifactRegistryWorkspaceImages."""
+    logins = check_logins("extra_credentials", args.get("extra_credentials", []))
+    checked = check_fields(args, "", check_common(args), logins)
+    return replace(
+        checked, secret_name=validation.namespace("secret_name", args.get("secret_name", DEFAULT_SECRET_NAME))
+    )
 
 
 def _decoded_key(private_key: str) -> str:
@@ -112,7 +155,8 @@ def _decoded_key(private_key: str) -> str:
     return base64.b64decode(private_key).decode()
 
 
-def _cleanup_policies(older_than_days: int, keep_count: int) -> list[dict]:
+def _cleanup_policies(cleanup: Cleanup) -> list[dict[str, Any]]:
+    older_than_days, keep_count = cleanup.older_than_days, cleanup.keep_count
     return [
         {
             "id": f"delete-older-than-{older_than_days}d",
@@ -143,12 +187,17 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     secret_name: pulumi.Output[str]
     """Name of the kubernetes.io/dockerconfigjson secret (key .dockerconfigjson)."""
 
+    container_registry: pulumi.Output[dict[str, Any]]
+    """The installer's containerRegistry block: external url and secret, and the base-image allow list."""
+
     def __init__(
         self, name: str, args: ArtifactRegistryWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        checked = check_args(args)
-        project, location, repository_id = checked["project"], checked["location"], checked["repository"]
-        generation, protect = checked["key_generation"], checked["protect_data"]
+        self._build(name, check_args(args), opts)
+
+    def _build(self, name: str, checked: CheckedArtifactRegistry, opts: pulumi.ResourceOptions | None) -> None:
+        project, location, repository_id = checked.project, checked.location, checked.repository
+        cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
         super().__init__("gitpod-registry:index:ArtifactRegistryWorkspaceImages", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -167,25 +216,21 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             location=location,
             repository_id=repository_id,
             format="DOCKER",
-            description=f"Gitpod workspace images of cluster {checked['cluster_name']}",
-            labels={"gitpod-cluster": checked["cluster_name"], "gitpod-registry-role": "workspace-images"},
-            cleanup_policies=(
-                _cleanup_policies(checked["cleanup_older_than_days"], checked["cleanup_keep_count"])
-                if "cleanup_older_than_days" in checked
-                else None
-            ),
-            cleanup_policy_dry_run=False if "cleanup_older_than_days" in checked else None,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[service]),
+            description=f"Gitpod workspace images of cluster {cluster}",
+            labels={"gitpod-cluster": cluster, "gitpod-registry-role": "workspace-images"},
+            cleanup_policies=_cleanup_policies(checked.cleanup) if checked.cleanup else None,
+            cleanup_policy_dry_run=False if checked.cleanup else None,
+            opts=pulumi.ResourceOptions(parent=self, protect=checked.common.protect_data, depends_on=[service]),
         )
 
-        if "service_account" in checked:
-            email: pulumi.Output[str] = pulumi.Output.from_input(checked["service_account"])
+        if checked.service_account is not None:
+            email: pulumi.Output[str] = pulumi.Output.from_input(checked.service_account)
         else:
             account = gcp.serviceaccount.Account(
                 f"{name}-service-account",
                 project=project,
-                account_id=service_account_id_for(checked["cluster_name"]),
-                display_name=f"Gitpod workspace images ({checked['cluster_name']})",
+                account_id=service_account_id_for(cluster),
+                display_name=f"Gitpod workspace images ({cluster})",
                 description=f"Pushes and pulls Gitpod workspace images in {gcp_names.registry_url(project, location, repository_id)}",
                 opts=child,
             )
@@ -201,21 +246,20 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             opts=child,
         )
         key = gcp.serviceaccount.Key(f"{name}-key-{generation}", service_account_id=email, opts=child)
-        if checked["keep_previous_key"] and generation > 1:
+        if checked.rotation.keep_previous_key and generation > 1:
             gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=child)
 
-        host = gcp_names.registry_host_of(location, repository_id)
+        host = checked.host
         own: RegistryCredential = {
             "server": host,
             "username": JSON_KEY_USER,
             "password": pulumi.Output.secret(key.private_key.apply(_decoded_key)),
         }
-        credentials: Sequence[RegistryCredential] = [own, *checked["extra_credentials"]]
         secret = docker_config_secret(
             f"{name}-secret",
-            secret_name=checked["secret_name"],
-            namespace=checked["namespace"],
-            credentials=credentials,
+            secret_name=checked.secret_name,
+            namespace=checked.common.namespace,
+            credentials=[own, *checked.extra_credentials],
             opts=child,
         )
 
@@ -224,6 +268,9 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         self.repository_id = repository.repository_id
         self.service_account_email = email
         self.secret_name = secret.metadata.apply(lambda m: m["name"])
+        url = gcp_names.registry_url(project, location, repository_id)
+        allow_list = sorted(c["server"] for c in checked.extra_credentials)
+        self.container_registry = self.secret_name.apply(lambda secret: external_registry(url, secret, allow_list))
         self.register_outputs(
             {
                 "url": self.url,
@@ -231,5 +278,36 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
                 "repository_id": self.repository_id,
                 "service_account_email": self.service_account_email,
                 "secret_name": self.secret_name,
+                "container_registry": self.container_registry,
             }
         )
+
+
+def _build(
+    name: str, checked: CheckedArtifactRegistry, opts: pulumi.ResourceOptions
+) -> ArtifactRegistryWorkspaceImages:
+    return from_checked(ArtifactRegistryWorkspaceImages, name, checked, opts)
+
+
+BACKEND = Backend(
+    name="artifact-registry",
+    summary="GCP: an Artifact Registry Docker repository, pushed to with a service-account key",
+    fields=(
+        Field("project", "string", fallback="gcp:project", required=True),
+        Field(
+            "location",
+            "string",
+            fallback="gcp:region",
+            # gcr.io-domain repositories live in a fixed multi-region.
+            fallback_applies=lambda fields: not gcp_names.is_gcr_domain(fields.get("repository")),
+            default_text="gcp:region; the fixed multi-region of a gcr.io-domain repository",
+        ),
+        Field("repository", "string", default=DEFAULT_REPOSITORY),
+        Field("service_account", "string"),
+        Field("cleanup_older_than_days", "integer"),
+        Field("cleanup_keep_count", "integer", default=DEFAULT_CLEANUP_KEEP_COUNT),
+        *ROTATION_FIELDS,
+    ),
+    check=check_fields,
+    build=_build,
+)

@@ -7,7 +7,7 @@ list` writes (the source host dropped, the rest of the path kept under the mirro
 
 from typing import TypedDict
 
-from .dockerconfig import PasswordInput, registry_host
+from ..kubernetes.dockerconfig import PasswordInput, registry_host
 
 
 class AirGapArgs(TypedDict):

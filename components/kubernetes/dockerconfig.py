@@ -9,12 +9,13 @@ import base64
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .validation import InvalidInput, kind_of, require_type
+from ..validation import InvalidInput, at, key_ref, kind_of, ref, require_type
 
 DOCKER_HUB = "docker.io"
 # Names people use for Docker Hub; Gitpod's resolver looks credentials up under docker.io.
@@ -87,7 +88,7 @@ def check_username(field: str, value: object) -> str:
 
 def check_password(field: str, value: object) -> PasswordInput:
     """A password given as config secret, plain string or Output; never echoed in the error."""
-    how = f"set it with `pulumi config set --secret --path {field.split(':', 1)[-1]} ...`"
+    how = f"set it with `pulumi config set --secret --path {key_ref(field)} ...`"
     if value is None or value == "" or (isinstance(value, Password) and value.reveal() == ""):
         raise InvalidInput(field, f"required; {how}")
     if isinstance(value, (Password, pulumi.Output)):
@@ -103,11 +104,11 @@ def check_credential(field: str, credential: object) -> RegistryCredential:
         raise InvalidInput(field, f"expected an object with server, username and password, got {kind_of(credential)}")
     unknown = sorted(set(credential) - {"server", "username", "password"})
     if unknown:
-        raise InvalidInput(f"{field}.{unknown[0]}", "unknown field; allowed fields here: password, server, username")
+        raise InvalidInput(at(field, unknown[0]), "unknown field; allowed fields here: password, server, username")
     return {
-        "server": registry_host(f"{field}.server", credential.get("server")),
-        "username": check_username(f"{field}.username", credential.get("username")),
-        "password": check_password(f"{field}.password", credential.get("password")),
+        "server": registry_host(at(field, "server"), credential.get("server")),
+        "username": check_username(at(field, "username"), credential.get("username")),
+        "password": check_password(at(field, "password"), credential.get("password")),
     }
 
 
@@ -119,9 +120,9 @@ def _same_login(a: RegistryCredential, b: RegistryCredential) -> bool:
     return isinstance(a["password"], plain) and isinstance(b["password"], plain) and a["password"] == b["password"]
 
 
-def merge_credentials(entries: Sequence[tuple[str, RegistryCredential]]) -> list[RegistryCredential]:
-    """One credential per host, in a stable order. `entries` pairs each checked credential with the
-    field that named it; the same login twice is merged, two different logins for a host are refused."""
+def merged_entries(entries: Sequence[tuple[str, RegistryCredential]]) -> list[tuple[str, RegistryCredential]]:
+    """One (path, credential) per host, in a stable order. `entries` pairs each checked credential with the
+    path that named it; the same login twice is merged, two different logins for a host are refused."""
     by_host: dict[str, tuple[str, RegistryCredential]] = {}
     for field, credential in entries:
         host = credential["server"]
@@ -130,12 +131,46 @@ def merge_credentials(entries: Sequence[tuple[str, RegistryCredential]]) -> list
             if not _same_login(first, credential):
                 raise InvalidInput(
                     field,
-                    f"registry host {host!r} already has a different credential ({first_field}); Gitpod mounts "
+                    f"registry host {host!r} already has a different credential ({ref(first_field)}); Gitpod mounts "
                     "one .dockerconfigjson, which holds one credential per host: use one login for both",
                 )
             continue
         by_host[host] = (field, credential)
-    return [by_host[host][1] for host in sorted(by_host)]
+    return [by_host[host] for host in sorted(by_host)]
+
+
+def merge_credentials(entries: Sequence[tuple[str, RegistryCredential]]) -> list[RegistryCredential]:
+    """The credentials of `merged_entries`, without their paths."""
+    return [credential for _, credential in merged_entries(entries)]
+
+
+@dataclass(frozen=True)
+class BaseImageLogins:
+    """Checked logins for private base-image registries, one per host, each with the path it was given at."""
+
+    entries: tuple[tuple[str, RegistryCredential], ...] = ()
+
+    @property
+    def credentials(self) -> tuple[RegistryCredential, ...]:
+        return tuple(credential for _, credential in self.entries)
+
+    @property
+    def hosts(self) -> list[str]:
+        return [credential["server"] for credential in self.credentials]
+
+    def path_of(self, host: str) -> str:
+        return next(path for path, credential in self.entries if credential["server"] == host)
+
+
+NO_LOGINS = BaseImageLogins()
+
+
+def check_logins(path: str, value: object) -> BaseImageLogins:
+    """A list of {server, username, password} at `path`, checked and merged to one login per host."""
+    if not isinstance(value, list):
+        raise InvalidInput(path, f"expected a list, got {kind_of(value)}")
+    entries = [(at(path, i), check_credential(at(path, i), credential)) for i, credential in enumerate(value)]
+    return BaseImageLogins(tuple(merged_entries(entries)))
 
 
 def auth_entry(username: str, password: str) -> dict[str, str]:
@@ -159,28 +194,10 @@ def docker_config_json(credentials: Sequence[tuple[str, str, str]]) -> str:
     return json.dumps({"auths": dict(sorted(auths.items()))}, sort_keys=True)
 
 
-def _plain_password(password: PasswordInput) -> str | None:
-    if isinstance(password, Password):
-        return password.reveal()
-    return password if isinstance(password, str) else None
-
-
 def docker_config_document(credentials: Sequence[RegistryCredential]) -> pulumi.Output[str]:
-    """The `.dockerconfigjson` for `credentials`, as a secret. Passwords from config are known now
-    and go in as they are; only one that is itself an Output (a key another resource creates) is
-    waited for, so the work per registry stays a few microseconds."""
-    ready: list[tuple[str, str, str]] = []
-    waiting: list[pulumi.Output[list[str]]] = []
-    for credential in credentials:
-        host, username = registry_host("server", credential["server"]), credential["username"]
-        password = _plain_password(credential["password"])
-        if password is None:
-            waiting.append(pulumi.Output.all(host, username, secret_output(credential["password"])))
-        else:
-            ready.append((host, username, password))
-    if not waiting:
-        return pulumi.Output.secret(docker_config_json(ready))
-    return pulumi.Output.secret(pulumi.Output.all(*waiting).apply(lambda items: docker_config_json(ready + items)))
+    """The `.dockerconfigjson` for `credentials`, as a secret (a password may be another resource's output)."""
+    logins = [pulumi.Output.all(c["server"], c["username"], secret_output(c["password"])) for c in credentials]
+    return pulumi.Output.secret(pulumi.Output.all(*logins).apply(docker_config_json))
 
 
 def docker_config_secret(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from . import validation
-from .validation import InvalidInput
+from .. import validation
+from ..validation import InvalidInput
 
 # Artifact Registry serves the gcr.io hosts only from repositories of these names, in these multi-regions.
 GCR_DOMAIN_LOCATIONS = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
