@@ -1,9 +1,11 @@
 """The components as other projects get them: a wheel for Python, a component package for other languages."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -120,10 +122,20 @@ def test_components_import_each_other_relatively():
         assert "from components" not in text and "import components" not in text, module
 
 
-def test_readme_component_tables_are_current(schema):
-    readme = docs.README.read_text()
-    assert docs.render(readme, schema) == readme, "README tables are stale: run `python -m offline.docs`"
-    assert "`clusterName` (`cluster_name`)" in readme
+def test_component_reference_tables_are_current(schema):
+    page = docs.PAGE.read_text()
+    assert docs.render(page, schema) == page, f"{docs.PAGE.name} tables are stale: run `python -m offline.docs`"
+    assert "`clusterName` (`cluster_name`)" in page
+
+
+def test_changelog_and_package_version_move_together():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    headings = re.findall(r"^## \[([^\]]+)\]", changelog, re.MULTILINE)
+    assert headings[:1] == ["Unreleased"], "CHANGELOG.md must start with ## [Unreleased]"
+    assert headings[1:2] == [version], (
+        f"newest release in CHANGELOG.md is {headings[1:2]}, pyproject.toml says {version}"
+    )
 
 
 def test_package_exports_its_args_types():
