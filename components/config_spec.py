@@ -34,7 +34,7 @@ CREDENTIAL = (
 SPEC = Field(
     "",
     "object",
-    schema_type="GitpodImageRegistriesArgs",
+    schema_type="GitpodImageRegistries",
     fields=(
         Field("cluster_name", "string", default_text="the stack name"),
         Field("namespace", "string", default=DEFAULT_NAMESPACE),

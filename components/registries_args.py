@@ -27,21 +27,27 @@ DEFAULT_NAMESPACE = "gitpod"
 
 class WorkspaceImagesArgs(TypedDict):
     backend: str
-    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP) or external (any OCI registry)."""
+    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP) or external (any OCI registry).
+    ecr is refused (see docs/backend-s3.md)."""
     region: NotRequired[str]
-    """s3: AWS region of the bucket. Default: the AWS provider's region (aws:region)."""
+    """s3: AWS region of the bucket; decides the partition (aws, aws-cn, aws-us-gov). Default: aws:region."""
     bucket: NotRequired[str]
-    """s3: an existing bucket to reuse instead of creating one."""
+    """s3: an existing bucket to reuse (e.g. Gitpod's object-storage bucket) instead of creating one. Nothing
+    about it is changed; the IAM grants are scoped to it."""
     project: NotRequired[str]
-    """artifact-registry: Google Cloud project ID of the repository. Default: gcp:project."""
+    """artifact-registry: Google Cloud project ID of the repository and service account (domain-scoped
+    example.com:proj works). Default: gcp:project."""
     location: NotRequired[str]
-    """artifact-registry: region or multi-region of the repository. Default: gcp:region."""
+    """artifact-registry: a region (europe-west1) or multi-region (us, europe, asia). Default: gcp:region."""
     repository: NotRequired[str]
-    """artifact-registry: repository id. Default gitpod."""
+    """artifact-registry: repository id, 1-63 lowercase letters, digits and '-'. gcr.io, us.gcr.io, eu.gcr.io
+    or asia.gcr.io create a gcr.io-domain repository in its fixed multi-region. Default gitpod."""
     service_account: NotRequired[str]
-    """artifact-registry: email of an existing service account to reuse instead of creating one."""
+    """artifact-registry: email of an existing user-managed service account to reuse (e.g. Gitpod's
+    object-storage one); it gets a new key and the same repository-only grant."""
     cleanup_older_than_days: NotRequired[int]
-    """artifact-registry: delete image versions older than this many days. Default: keep all."""
+    """artifact-registry: delete image versions older than this many days (image-builder rebuilds an image
+    that is gone). Default: keep all."""
     cleanup_keep_count: NotRequired[int]
     """artifact-registry: with cleanup, keep this many most recent versions of each image. Default 10."""
     key_generation: NotRequired[int]
@@ -49,20 +55,22 @@ class WorkspaceImagesArgs(TypedDict):
     keep_previous_key: NotRequired[bool]
     """s3, artifact-registry: keep the previous credential valid during a rotation. Default false."""
     url: NotRequired[str]
-    """external: registry host and path to push under, e.g. registry.example.com/gitpod."""
+    """external: registry host[:port] and path image-builder pushes under (to <url>/base-images and
+    <url>/workspace-images), e.g. registry.example.com/gitpod. No scheme."""
     username: NotRequired[str]
-    """external: user allowed to push under url."""
+    """external: a user or robot account that can push and pull under url."""
     password: NotRequired[PasswordInput]
     """external: secret; its password or token."""
 
 
 class GitpodImageRegistriesArgs(TypedDict):
     cluster_name: str
-    """Name of the cluster; part of cloud resource names, so two clusters never collide."""
+    """Name of the cluster: part of every cloud resource name, so two clusters never collide. 1-32 lowercase
+    letters, digits and '-', starting with a letter; fewer with a created S3 bucket or GCP service account."""
     namespace: NotRequired[str]
     """Kubernetes namespace of Gitpod and of the registry secrets. Default gitpod."""
     protect_data: NotRequired[bool]
-    """Protect buckets and repositories from deletion by Pulumi. Default true."""
+    """Protect buckets and repositories from deletion by Pulumi; false only for throwaway stacks. Default true."""
     workspace_images: NotRequired[WorkspaceImagesArgs]
     """Role 3: where image-builder pushes workspace images. Required unless air_gap is given."""
     component_images: NotRequired[ComponentImagesRoleArgs]
@@ -70,8 +78,8 @@ class GitpodImageRegistriesArgs(TypedDict):
     base_images: NotRequired[BaseImagesRoleArgs]
     """Role 2: the default workspace image and logins for private base-image registries."""
     air_gap: NotRequired[AirGapArgs]
-    """One internal registry for all three roles; excludes the other role arguments except
-    base_images.workspace_image."""
+    """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspace_images,
+    component_images and base_images.registries."""
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ class RegistryCredential(TypedDict):
     server: str
     """Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000 (a path is ignored)."""
     username: str
+    """User (or robot account) that can pull from server."""
     password: PasswordInput
-    """Secret; never printed."""
+    """Secret; its password or token. Never printed."""
 
 
 def registry_host(field: str, server: object) -> str:
