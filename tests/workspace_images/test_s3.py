@@ -174,3 +174,33 @@ def test_key_rotation_keeps_the_previous_key_until_told_otherwise():
 
     finished = run("dev", {**AWS, "gitpod-registry:workspaceImages": {"backend": "s3", "keyGeneration": 2}})
     assert [r.name for r in finished.of_type("aws:iam/accessKey:AccessKey")] == ["gitpod-workspace-images-access-key-2"]
+
+
+REGION_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+from components import GitpodImageRegistries
+
+# The consumer's default AWS provider is in another region than the one the registry is given.
+elsewhere = aws.Provider("elsewhere", region="us-east-1")
+registries = GitpodImageRegistries(
+    "gitpod",
+    {"cluster_name": "dev", "workspace_images": {"backend": "s3", "region": "eu-central-1"}},
+    opts=pulumi.ResourceOptions(providers=[elsewhere]),
+)
+pulumi.export("installerConfig", registries.installer_config)
+"""
+
+
+def test_a_given_region_holds_whatever_the_consumers_provider_says(tmp_path):
+    program = tmp_path / "__main__.py"
+    program.write_text(REGION_PROGRAM)
+    evaluation = run("dev", {}, program=program)
+    regional = [r for r in evaluation.resources if r.type.startswith("aws:s3/")]
+    assert len(regional) == 6, [r.type for r in regional]
+    for resource in regional:
+        assert resource.inputs.get("region") == "eu-central-1", resource.urn
+        assert resource.provider and "::elsewhere::" in resource.provider, resource.urn
+    assert evaluation.one("aws:s3/bucket:Bucket").inputs["bucket"].endswith("-eu-central-1")
+    storage = evaluation.outputs["installerConfig"]["containerRegistry"]["s3storage"]
+    assert (storage["region"], storage["endpoint"]) == ("eu-central-1", "s3.eu-central-1.amazonaws.com")
