@@ -104,9 +104,9 @@ def _authenticate(
         masker.add(client.token)
 
 
-def _on_challenge(login: Login | None, masker: Masker, actions: list[str] | None = None) -> Callable:
-    """dxf calls this on every 401: a new challenge (e.g. a wider scope for a push) gets a new token."""
-    return lambda client, response: _authenticate(client, login, masker, response, actions)
+def _on_challenge(login: Login | None, masker: Masker) -> Callable:
+    """dxf calls this on every 401: a token for the scope the challenge names (push, delete), as runtimes do."""
+    return lambda client, response: _authenticate(client, login, masker, response)
 
 
 def _log_in(
@@ -137,7 +137,7 @@ def check_push_pull(url: str, suffix: str, login: Login | None, transport: Trans
     image = make_probe_image()
     user, pushed_blobs, pushed_tag = login.username, [], None
     actions = ["pull", "push"]
-    auth = _on_challenge(login, masker, actions)
+    auth = _on_challenge(login, masker)
     with DXF(api_host(host), repository, auth, tlsverify=transport.verify, timeout=transport.timeout) as client:
         try:
             log_in = lambda: _log_in(client, host, login, transport, masker, actions)  # noqa: E731
@@ -204,7 +204,8 @@ def check_login(host: str, login: Login | None, transport: Transport, masker: Ma
         result.step, result.cause = "credentials", login.problem
         return result
     auth = _on_challenge(login, masker)
-    with DXFBase(api_host(host), auth, tlsverify=transport.verify, timeout=transport.timeout) as client:
+    # The repository name is never used: with no actions, the token is asked for without a scope, as `docker login` does.
+    with DXF(api_host(host), "login-check", auth, tlsverify=transport.verify, timeout=transport.timeout) as client:
         try:
             log_in = lambda: _log_in(client, host, login, transport, masker, None)  # noqa: E731
             result.done.append(_step("login", host, login.username if login else None, log_in))

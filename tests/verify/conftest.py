@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from real.conftest import registry_tools  # noqa: F401 - tests/real's fixture: skips locally, fails under CI=true
 
 from components.verify.cli import main
 
