@@ -9,6 +9,7 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import RegistryConfig, SecretRef, read_config
@@ -70,21 +71,27 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="gitpod-registry-verify-") as workdir:
         transport = Transport(_ca_bundle(args.ca_file, config, secrets, Path(workdir)), args.timeout)
         for check in checks(config, secrets, transport, masker):
-            report.add(_run(check))
+            report.add(check())
     print(report.summary(), file=report.stream)
     if args.json:
         print(report.to_json())
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def _run(check: Callable[[], CheckResult]) -> CheckResult:
-    name = getattr(check, "check_name", "check")
-    try:
-        result = check()
-    except Exception as error:  # a bug or an unforeseen failure fails its check, not the run; the report masks it
-        return CheckResult(name, ok=False, step="unexpected error", cause=f"{type(error).__name__}: {error}")
-    result.name = name
-    return result
+@dataclass(frozen=True)
+class Check:
+    """One check the config calls for: its name in the report, and how to run it."""
+
+    name: str
+    run: Callable[[], CheckResult]
+
+    def __call__(self) -> CheckResult:
+        try:
+            result = self.run()
+        except Exception as error:  # an unforeseen failure fails its check, not the run; the report masks it
+            return CheckResult(self.name, ok=False, step="unexpected error", cause=f"{type(error).__name__}: {error}")
+        result.name = self.name
+        return result
 
 
 def _ca_bundle(ca_file: Path | None, config: RegistryConfig, secrets: dict, workdir: Path) -> str | None:
@@ -99,13 +106,8 @@ def _ca_bundle(ca_file: Path | None, config: RegistryConfig, secrets: dict, work
     return None
 
 
-def _named(name: str, check: Callable[[], CheckResult]) -> Callable[[], CheckResult]:
-    check.check_name = name  # type: ignore[attr-defined]
-    return check
-
-
-def _failed(name: str, step: str, cause: str) -> Callable[[], CheckResult]:
-    return _named(name, lambda: CheckResult(name, ok=False, step=step, cause=cause))
+def _failed(name: str, step: str, cause: str) -> Check:
+    return Check(name, lambda: CheckResult(name, ok=False, step=step, cause=cause))
 
 
 def _secret(ref: SecretRef, secrets: dict) -> Secret | str:
@@ -116,18 +118,21 @@ def _secret(ref: SecretRef, secrets: dict) -> Secret | str:
     return found
 
 
-def checks(
-    config: RegistryConfig, secrets: dict, transport: Transport, masker: Masker
-) -> Iterator[Callable[[], CheckResult]]:
+def _logins(ref: SecretRef, secrets: dict) -> dict[str, Login]:
+    """The logins of a referenced dockerconfigjson secret; InputError says why there are none."""
+    secret = _secret(ref, secrets)
+    if isinstance(secret, str):
+        raise InputError(secret)
+    return docker_logins(secret)
+
+
+def checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: Masker) -> Iterator[Check]:
     """Every check the config calls for, in the order Gitpod would meet them."""
     logins: dict[str, Login] = {}
     if config.external_secret is not None:
         ref = config.external_secret
-        secret = _secret(ref, secrets)
         try:
-            if isinstance(secret, str):
-                raise InputError(secret)
-            logins = docker_logins(secret)
+            logins = _logins(ref, secrets)
         except InputError as error:
             yield _failed(f"secret {ref.name} ({ref.field})", "read secret", str(error))
             return
@@ -135,9 +140,9 @@ def checks(
         for suffix in PUSH_REPOSITORIES:
             name = f"push and pull {config.external_url}/{suffix}"
             login = logins.get(host)
-            yield _named(
-                name, lambda s=suffix, lg=login: check_push_pull(config.external_url, s, lg, transport, masker)
-            )
+            yield Check(name, lambda s=suffix, lg=login: check_push_pull(config.external_url, s, lg, transport, masker))
+    if config.custom_ca is not None:
+        yield _custom_ca_check(config.custom_ca, secrets)
     if config.s3 is not None:
         yield _s3_check(config, secrets, transport)
     if config.mirror:
@@ -151,10 +156,22 @@ def checks(
             cause = f"{where} holds no login for {host}; image-builder can only use credentials from that secret"
             yield _failed(name, "credentials", cause)
             continue
-        yield _named(name, lambda h=host: check_login(h, logins[h], transport, masker, "privateBaseImageAllowList"))
+        yield Check(name, lambda h=host: check_login(h, logins[h], transport, masker))
 
 
-def _s3_check(config: RegistryConfig, secrets: dict, transport: Transport) -> Callable[[], CheckResult]:
+def _custom_ca_check(ref: SecretRef, secrets: dict) -> Check:
+    """trust-manager mounts key ca.crt of this secret into image-builder, registry-facade and blobserve."""
+    name = f"secret {ref.name} ({ref.field}): the CA bundle Gitpod trusts"
+    secret = _secret(ref, secrets)
+    if isinstance(secret, str):
+        return _failed(name, "read secret", secret)
+    if "BEGIN CERTIFICATE" not in secret.data.get("ca.crt", ""):
+        return _failed(name, "read secret", f"{secret.source}: key ca.crt holds no PEM certificate")
+    count = secret.data["ca.crt"].count("BEGIN CERTIFICATE")
+    return Check(name, lambda: CheckResult(name, ok=True, done=[f"ca.crt holds {count} PEM certificate(s)"]))
+
+
+def _s3_check(config: RegistryConfig, secrets: dict, transport: Transport) -> Check:
     storage = config.s3
     assert storage is not None
     name = f"registry storage s3://{storage.bucket} at https://{storage.endpoint}"
@@ -164,38 +181,30 @@ def _s3_check(config: RegistryConfig, secrets: dict, transport: Transport) -> Ca
     missing = [key for key in S3_KEYS if not secret.data.get(key)]
     if missing:
         return _failed(name, f"read secret {secret.name}", f"{secret.source}: no key {', '.join(missing)}")
-    return _named(name, lambda: check_s3(storage, secret.data["s3AccessKey"], secret.data["s3SecretKey"], transport))
+    return Check(name, lambda: check_s3(storage, secret.data["s3AccessKey"], secret.data["s3SecretKey"], transport))
 
 
-def _pull_secret_checks(
-    config: RegistryConfig, secrets: dict, transport: Transport, masker: Masker
-) -> Iterator[Callable[[], CheckResult]]:
+def _pull_secret_checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: Masker) -> Iterator[Check]:
     """The kubelet pulls component images with imagePullSecrets: each must log in to the mirror."""
     host, _ = split_url(config.mirror or "")
     for ref in config.image_pull_secrets:
         name = f"log in to {host} with imagePullSecret {ref.name} (kubelet)"
-        secret = _secret(ref, secrets)
         try:
-            if isinstance(secret, str):
-                raise InputError(secret)
-            login = docker_logins(secret).get(host)
+            login = _logins(ref, secrets).get(host)
         except InputError as error:
             yield _failed(name, f"read secret {ref.name}", str(error))
             continue
         if login is None:
             yield _failed(name, "credentials", f"secret {ref.name} holds no login for {host}")
             continue
-        yield _named(name, lambda lg=login: check_login(host, lg, transport, masker, "imagePullSecrets"))
+        yield Check(name, lambda lg=login: check_login(host, lg, transport, masker))
 
 
-def _mirror_check(
-    config: RegistryConfig, logins: dict[str, Login], transport: Transport, masker: Masker
-) -> Callable[[], CheckResult]:
+def _mirror_check(config: RegistryConfig, logins: dict[str, Login], transport: Transport, masker: Masker) -> Check:
     host, _ = split_url(config.mirror or "")
     name = f"log in to {host} (repository: component images)"
     login = logins.get(host)
-    role = "repository, with the containerRegistry secret" if login else "repository, anonymously"
-    check = _named(name, lambda: check_login(host, login, transport, masker, role))
+    check = Check(name, lambda: check_login(host, login, transport, masker))
     if login is not None:
         return check
 
@@ -210,4 +219,4 @@ def _mirror_check(
             result.cause = f"{result.cause}; registry-facade pulls component images with the containerRegistry secret only, and {why}"
         return result
 
-    return _named(name, anonymous)
+    return Check(name, anonymous)

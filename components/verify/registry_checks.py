@@ -197,9 +197,9 @@ def _delete(
     result.done.append("deleted it")
 
 
-def check_login(host: str, login: Login | None, transport: Transport, masker: Masker, role: str) -> CheckResult:
+def check_login(host: str, login: Login | None, transport: Transport, masker: Masker) -> CheckResult:
     """The login handshake against host's /v2/ with `login` (anonymous when None) succeeds."""
-    result = CheckResult(f"log in to {host} ({role})", ok=False)
+    result = CheckResult(f"log in to {host}", ok=False)
     if login is not None and login.problem:
         result.step, result.cause = "credentials", login.problem
         return result

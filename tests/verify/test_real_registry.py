@@ -111,6 +111,10 @@ def test_the_custom_ca_cert_secret_is_trusted_as_gitpod_trusts_it(verify, pki, t
     ca = write(tmp_path / "ca.yaml", secret_manifest("private-ca", {"ca.crt": pki.ca.read_text()}), as_yaml=True)
     outcome = verify("--config", config, "--secret", login_secret(tmp_path, basic_registry.host), "--secret", ca)
     assert outcome.code == 0, outcome.text
+    assert (
+        "ok    secret private-ca (customCACert): the CA bundle Gitpod trusts: ca.crt holds 1 PEM certificate(s)"
+        in outcome.out
+    )
 
 
 def test_a_registry_without_deletes_passes_and_says_the_image_stays(verify, registry_tools, pki, tmp_path):
