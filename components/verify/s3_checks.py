@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import boto3
 from botocore import xform_name
@@ -38,7 +39,7 @@ ACTION = {
 _BUCKET_ACTIONS = {"s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"}
 
 
-def s3_client(storage: S3Storage, access_key: str, secret_key: str, transport: Transport):
+def s3_client(storage: S3Storage, access_key: str, secret_key: str, transport: Transport) -> Any:
     """An S3 client configured like the registry's driver: the endpoint over HTTPS, path-style, SigV4."""
     config = Config(
         s3={"addressing_style": "path"},
@@ -88,13 +89,14 @@ def s3_cause(error: BaseException, operation: str, storage: S3Storage, key: str)
 class _Run:
     """One check's state: what exists under the prefix, so cleanup removes exactly that."""
 
-    client: object
+    client: Any
+    """A boto3 S3 client (its class is generated at run time)."""
     storage: S3Storage
     prefix: str
     objects: list[str] = field(default_factory=list)
     upload: tuple[str, str] | None = None
 
-    def call(self, operation: str, key: str = "", **kwargs):
+    def call(self, operation: str, key: str = "", **kwargs: Any) -> dict:
         method = getattr(self.client, xform_name(operation))
         try:
             return method(Bucket=self.storage.bucket, **({"Key": key} if key else {}), **kwargs)

@@ -117,6 +117,7 @@ class TokenService:
             }
         }
         self.refused: list[str] = []
+        self.issued: list[str] = []
 
         def issue(user: str, scopes: list[str], allowed: list[str]) -> str:
             access = []
@@ -133,7 +134,7 @@ class TokenService:
             signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
             return f"{signing_input}.{_b64url(signature)}"
 
-        refused = self.refused
+        refused, issued = self.refused, self.issued
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -149,7 +150,8 @@ class TokenService:
                         self.end_headers()
                         return
                     allowed = users[user][1]
-                body = json.dumps({"token": issue(user, query.get("scope", []), allowed)}).encode()
+                issued.append(issue(user, query.get("scope", []), allowed))
+                body = json.dumps({"token": issued[-1]}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -42,13 +42,17 @@ def basic_registry(registry_tools, pki: Pki, tmp_path_factory) -> Iterator[TlsRe
 
 
 @pytest.fixture(scope="module")
-def token_registry(registry_tools, pki: Pki, tmp_path_factory) -> Iterator[TlsRegistry]:
-    users = {USER: (PASSWORD, ["pull", "push", "delete"]), READER: (READER_PASSWORD, ["pull"])}
-    tokens = TokenService(pki, users)
-    registry = TlsRegistry(tmp_path_factory.mktemp("token-registry"), pki, tokens.auth)
+def token_service(pki: Pki) -> Iterator[TokenService]:
+    service = TokenService(pki, {USER: (PASSWORD, ["pull", "push", "delete"]), READER: (READER_PASSWORD, ["pull"])})
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+def token_registry(registry_tools, pki: Pki, token_service: TokenService, tmp_path_factory) -> Iterator[TlsRegistry]:
+    registry = TlsRegistry(tmp_path_factory.mktemp("token-registry"), pki, token_service.auth)
     yield registry
     registry.stop()
-    tokens.stop()
 
 
 @pytest.mark.parametrize("registry_name", ["basic_registry", "token_registry"], ids=["basic", "bearer"])
@@ -67,6 +71,9 @@ def test_a_working_login_pushes_pulls_deletes_and_leaves_nothing(verify, pki, tm
         assert check["done"][-1] == "deleted it"
     assert registry.tagged() == [] and registry.linked_blobs() == []
     assert PASSWORD not in outcome.text
+    if registry_name == "token_registry":
+        issued = request.getfixturevalue("token_service").issued
+        assert issued and not any(token in outcome.text for token in issued)
 
 
 @pytest.mark.parametrize("registry_name", ["basic_registry", "token_registry"], ids=["basic", "bearer"])
