@@ -27,7 +27,7 @@ DEFAULT_NAMESPACE = "gitpod"
 
 class WorkspaceImagesArgs(TypedDict):
     backend: str
-    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP) or external (any OCI registry)."""
+    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP), acr (Azure) or external (any OCI registry)."""
     region: NotRequired[str]
     """s3: AWS region of the bucket. Default: the AWS provider's region (aws:region)."""
     bucket: NotRequired[str]
@@ -35,7 +35,8 @@ class WorkspaceImagesArgs(TypedDict):
     project: NotRequired[str]
     """artifact-registry: Google Cloud project ID of the repository. Default: gcp:project."""
     location: NotRequired[str]
-    """artifact-registry: region or multi-region of the repository. Default: gcp:region."""
+    """artifact-registry: region or multi-region of the repository. Default: gcp:region. acr: Azure region of the
+    registry, e.g. westeurope. Default: the resource group's."""
     repository: NotRequired[str]
     """artifact-registry: repository id. Default gitpod."""
     service_account: NotRequired[str]
@@ -44,10 +45,17 @@ class WorkspaceImagesArgs(TypedDict):
     """artifact-registry: delete image versions older than this many days. Default: keep all."""
     cleanup_keep_count: NotRequired[int]
     """artifact-registry: with cleanup, keep this many most recent versions of each image. Default 10."""
+    resource_group: NotRequired[str]
+    """acr: name of the existing resource group the registry is created in."""
+    registry_name: NotRequired[str]
+    """acr: registry name, 5-50 letters and digits, unique across Azure. Default: gitpod, the cluster name without
+    dashes and a hash of the subscription, resource group and cluster."""
+    sku: NotRequired[str]
+    """acr: Basic, Standard or Premium. Default Standard."""
     key_generation: NotRequired[int]
-    """s3, artifact-registry: generation of the registry credential; raise by one to rotate. Default 1."""
+    """s3, artifact-registry, acr: generation of the registry credential; raise by one to rotate. Default 1."""
     keep_previous_key: NotRequired[bool]
-    """s3, artifact-registry: keep the previous credential valid during a rotation. Default false."""
+    """s3, artifact-registry, acr: keep the previous credential valid during a rotation. Default false."""
     url: NotRequired[str]
     """external: registry host and path to push under, e.g. registry.example.com/gitpod."""
     username: NotRequired[str]
