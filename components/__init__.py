@@ -1,6 +1,7 @@
 """Pulumi components for the image registries of a self-hosted Gitpod installation."""
 
 from .gitpod_image_registries import GitpodImageRegistries
+from .kubernetes.custom_ca import CustomCACertArgs
 from .kubernetes.dockerconfig import Password, RegistryCredential
 from .registries_args import GitpodImageRegistriesArgs, WorkspaceImagesArgs
 from .roles.air_gap import AirGapArgs
@@ -10,6 +11,7 @@ from .validation import InvalidInput
 from .workspace_images.artifact_registry import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
 from .workspace_images.external import ExternalWorkspaceImages, ExternalWorkspaceImagesArgs
 from .workspace_images.s3 import S3WorkspaceImages, S3WorkspaceImagesArgs
+from .workspace_images.s3_compatible import S3CompatibleWorkspaceImages, S3CompatibleWorkspaceImagesArgs
 
 __all__ = [
     "AirGapArgs",
@@ -19,6 +21,7 @@ __all__ = [
     "ComponentImages",
     "ComponentImagesArgs",
     "ComponentImagesRoleArgs",
+    "CustomCACertArgs",
     "ExternalWorkspaceImages",
     "ExternalWorkspaceImagesArgs",
     "GitpodImageRegistries",
@@ -26,6 +29,8 @@ __all__ = [
     "InvalidInput",
     "Password",
     "RegistryCredential",
+    "S3CompatibleWorkspaceImages",
+    "S3CompatibleWorkspaceImagesArgs",
     "S3WorkspaceImages",
     "S3WorkspaceImagesArgs",
     "WorkspaceImagesArgs",
