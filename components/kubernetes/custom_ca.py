@@ -7,7 +7,6 @@ registry-facade and blobserve, and workspaces get the CA too (ws-manager-mk2/con
 EnableCustomSSLCertificate): the CA is trusted installation-wide, not for registries alone.
 """
 
-
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
