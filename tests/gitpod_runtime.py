@@ -232,6 +232,8 @@ RUNTIME_SCENARIOS = [
     RuntimeScenario("stack-dev", {}, stack="dev"),
     RuntimeScenario("stack-gcp", {}, stack="gcp"),
     RuntimeScenario("stack-airgap", {}, stack="airgap"),
+    RuntimeScenario("stack-minio", {}, stack="minio"),
+    RuntimeScenario("stack-volume", {}, stack="volume"),
     RuntimeScenario(
         "s3-anonymous-mirror", {**AWS, WS: {"backend": "s3"}, COMPONENTS: {"repository": MIRROR["repository"]}}
     ),
