@@ -21,6 +21,7 @@ import pulumi_gcp as gcp
 
 from .. import validation
 from ..fields import Field
+from ..gcp import key_creation
 from ..gcp import names as gcp_names
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
@@ -35,8 +36,6 @@ WRITER_ROLE = "roles/artifactregistry.writer"
 JSON_KEY_USER = "_json_key"
 SERVICE_ACCOUNT_PREFIX = "gitpod-reg-"
 SERVICE_ACCOUNT_ID_MAX = 30
-KEY_CREATION_CONSTRAINT = "iam.disableServiceAccountKeyCreation"
-ORG_POLICY_SERVICE = "orgpolicy.googleapis.com"
 
 
 class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
@@ -167,29 +166,9 @@ def check_args(args: ArtifactRegistryWorkspaceImagesArgs) -> CheckedArtifactRegi
 
 def notes(checked: CheckedArtifactRegistry) -> tuple[str, ...]:
     """What `pulumi up` cannot do here: the org-policy exception unless opted in, and gcr.io redirection."""
-    project = checked.project
-    found = []
-    if checked.allow_key_creation:
-        found.append(
-            f"allowKeyCreation: this stack sets the organization policy {KEY_CREATION_CONSTRAINT} to not enforced "
-            f"on project {project} only; whoever runs `pulumi up` needs roles/orgpolicy.policyAdmin on the "
-            "organization, and the change can take some minutes to apply: if the key creation still fails with "
-            "FAILED_PRECONDITION, run `pulumi up` again"
-        )
-    else:
-        found.append(
-            f"Service-account key: organizations created on or after 2024-05-03 enforce {KEY_CREATION_CONSTRAINT} "
-            f"by default, and then creating the key fails with FAILED_PRECONDITION. If yours does, set "
-            f"workspaceImages.allowKeyCreation true (a project-scoped exception for {project}), or have an "
-            "organization policy administrator grant one; see docs/backend-artifact-registry.md"
-        )
+    found = [key_creation.note(checked.project, checked.allow_key_creation)]
     if gcp_names.is_gcr_domain(checked.repository):
-        found.append(
-            f"gcr.io-domain repository: {checked.repository}/{project.replace(':', '/')} answers only once the "
-            "project's redirection from Container Registry is enabled, a project-wide setting no provider resource "
-            f"manages: `gcloud artifacts settings enable-upgrade-redirection --project={project}` (Google enabled "
-            "it by itself only for projects that had used Container Registry)"
-        )
+        found.append(key_creation.redirection_note(checked.repository, checked.project))
     return tuple(found)
 
 
@@ -292,7 +271,9 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         )
         key_opts = child
         if checked.allow_key_creation:
-            key_opts = pulumi.ResourceOptions(parent=self, depends_on=[self._key_creation_exception(name, project)])
+            key_opts = pulumi.ResourceOptions(
+                parent=self, depends_on=[key_creation.exception(f"{name}-key-creation", project, self)]
+            )
         key = gcp.serviceaccount.Key(f"{name}-key-{generation}", service_account_id=email, opts=key_opts)
         if checked.rotation.keep_previous_key and generation > 1:
             gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=key_opts)
@@ -328,24 +309,6 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
                 "secret_name": self.secret_name,
                 "container_registry": self.container_registry,
             }
-        )
-
-    def _key_creation_exception(self, name: str, project: str) -> gcp.orgpolicy.Policy:
-        """The narrowest way past iam.disableServiceAccountKeyCreation: not enforced on this one project."""
-        service = gcp.projects.Service(
-            f"{name}-orgpolicy-service",
-            project=project,
-            service=ORG_POLICY_SERVICE,
-            disable_on_destroy=False,
-            disable_dependent_services=False,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return gcp.orgpolicy.Policy(
-            f"{name}-key-creation-exception",
-            name=f"projects/{project}/policies/{KEY_CREATION_CONSTRAINT}",
-            parent=f"projects/{project}",
-            spec={"inherit_from_parent": False, "rules": [{"enforce": "FALSE"}]},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[service]),
         )
 
 
