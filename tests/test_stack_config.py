@@ -20,7 +20,7 @@ S3 = "gitpod-registry:workspaceImages"
         ),
         (
             {S3: {}},
-            r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3, artifact-registry, external",
+            r"gitpod-registry:workspaceImages.backend: required; allowed values: s3, artifact-registry, external",
         ),
         ({S3: None}, r"gitpod-registry:workspaceImages: required"),
         ({S3: "s3"}, r"gitpod-registry:workspaceImages: expected an object"),
@@ -41,11 +41,11 @@ S3 = "gitpod-registry:workspaceImages"
         ),
         (
             {S3: {"backend": "s3", "keyGeneration": 0}},
-            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more",
+            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number from 1 to 2147483647, got 0",
         ),
         (
             {S3: {"backend": "s3", "keyGeneration": "2"}},
-            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more, got '2'",
+            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number from 1 to 2147483647, got '2'",
         ),
         (
             {S3: {"backend": "s3", "keepPreviousKey": "yes"}},
