@@ -327,8 +327,9 @@ def _text(path: Path) -> str:
 
 def load(path: Path) -> Any:
     """The file's first document as the CLI decodes it; StackFileError when the CLI would not."""
-    composer = _Composer(_text(path))
+    text = _text(path)
     try:
+        composer = _Composer(text)
         documents = []
         while composer.check_node():
             node = composer.get_node()
@@ -347,7 +348,7 @@ def load(path: Path) -> Any:
             path, f"invalid YAML: {_problem(error.problem)}", mark.line + 1 if mark else None
         ) from None
     except yaml.reader.ReaderError as error:
-        line = composer.buffer[: error.position].count("\n") + 1 if hasattr(composer, "buffer") else None
+        line = text[: error.position].count("\n") + 1
         raise StackFileError(path, "invalid YAML: a control character YAML does not allow", line) from None
     except yaml.YAMLError:
         raise StackFileError(path, "invalid YAML") from None
