@@ -25,7 +25,6 @@ from .validation import (
     cluster_name,
     describe,
     key_ref,
-    render,
     unknown_field,
 )
 from .workspace_images import BACKENDS
@@ -157,4 +156,4 @@ def load(config: Mapping[str, Any], stack: str) -> CheckedRegistries:
     try:
         return check_args(read(config, stack, renamed))
     except InvalidInput as error:
-        raise InvalidConfig(render(error.path, "config", renamed), error.problem_in("config", renamed)) from None
+        raise InvalidConfig(error.where("config", renamed), error.problem_in("config", renamed)) from None

@@ -77,13 +77,25 @@ class InvalidInput(ValueError):
     argument the problem refers to, as a config key or as the schema names it for other languages.
     """
 
-    def __init__(self, path: str, problem: str) -> None:
+    def __init__(self, path: str, problem: str, *, given: str | None = None) -> None:
         self.path = path
         self.problem = problem
+        self.given = given
+        """The last part of `path` as the user spelt it (an unknown field), kept in every style."""
         super().__init__(self.render())
 
+    def where(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
+        """The path in `style`; an unknown field keeps the spelling it was given in."""
+        if self.given is None:
+            return render(self.path, style, renamed)
+        parent = self.path[: -len(self.given)].rstrip(".")
+        spelt = render(parent, style, renamed)
+        if not parent and style == "config":
+            return f"{CONFIG_NAMESPACE}:{self.given}"
+        return f"{spelt}.{self.given}" if spelt else self.given
+
     def render(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
-        return f"{render(self.path, style, renamed)}: {self.problem_in(style, renamed)}"
+        return f"{self.where(style, renamed)}: {self.problem_in(style, renamed)}"
 
     def problem_in(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
         def spell(match: re.Match[str]) -> str:
@@ -110,7 +122,7 @@ WITHHELD = "the value given (not shown: it may hold a credential)"
 
 _DIGEST_SUFFIX = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SHOWN_MAX = 100
 
 
@@ -205,7 +217,7 @@ def unknown_field(path: str, name: str, allowed: Iterable[str]) -> InvalidInput:
     guess = nearest(name, spellings)
     hint = f"did you mean {name_ref(spellings[guess])}? " if guess else ""
     listed = ", ".join(name_ref(a) for a in allowed) or "(none)"
-    return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}")
+    return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}", given=name)
 
 
 def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[str]) -> None:
