@@ -97,18 +97,19 @@ def _masked_secret(value: Any, key: bytes | None) -> Any:
     return _secret_leaf(value, key)
 
 
-def masked(value: Any, key: bytes | None = None) -> Any:
+def masked(value: Any, key: bytes | None = None, *, shapes: bool = True) -> Any:
     """`value` as plain JSON data: secrets masked, unknowns marked, keys sorted, 7.0 as 7.
 
     With `key`, each masked value carries a keyed fingerprint (HMAC-SHA256), so a diff run shows a
     secret that changed; a fresh key per run keeps fingerprints from being compared across runs.
+    Without `shapes`, a secret is MASK whole (for replaying inputs, as the benchmark's floor does).
     """
     if isinstance(value, Secret):
-        return _masked_secret(value.value, key)
+        return _masked_secret(value.value, key) if shapes else MASK
     if isinstance(value, dict):
-        return {k: masked(v, key) for k, v in sorted(value.items()) if k not in _NOISE}
+        return {k: masked(v, key, shapes=shapes) for k, v in sorted(value.items()) if k not in _NOISE}
     if isinstance(value, (list, tuple)):
-        return [masked(v, key) for v in value]
+        return [masked(v, key, shapes=shapes) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if value == rpc.UNKNOWN:
@@ -127,8 +128,8 @@ def error_message(error: BaseException) -> str:
     return f"the program failed with {type(error).__name__} (details withheld: they may hold a config value)"
 
 
-def snapshot(evaluation: Evaluation, key: bytes | None = None) -> Snapshot:
-    """The snapshot of an evaluation; a failed one keeps only its error message. `key`: see `masked`."""
+def snapshot(evaluation: Evaluation, key: bytes | None = None, *, shapes: bool = True) -> Snapshot:
+    """The snapshot of an evaluation; a failed one keeps only its error message. `key`, `shapes`: see `masked`."""
     if evaluation.error is not None:
         return {"format": FORMAT, "stack": evaluation.stack, "error": error_message(evaluation.error)}
     resources = {}
@@ -141,13 +142,13 @@ def snapshot(evaluation: Evaluation, key: bytes | None = None) -> Snapshot:
             "protect": resource.protect,
             "deleteBeforeReplace": resource.delete_before_replace,
             "aliases": sorted(resource.aliases),
-            "inputs": masked(resource.inputs, key),
+            "inputs": masked(resource.inputs, key, shapes=shapes),
         }
     return {
         "format": FORMAT,
         "stack": evaluation.stack,
         "resources": dict(sorted(resources.items())),
-        "outputs": masked(evaluation.outputs, key),
+        "outputs": masked(evaluation.outputs, key, shapes=shapes),
     }
 
 
