@@ -262,26 +262,39 @@ def test_the_one_echo_rule(value, shown):
     assert (value in describe(value)) is shown
 
 
-# The SDK's mock settings start an RPC it never awaits when nothing is registered; harmless here.
-@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
+PROVIDER_SCRIPT = """
+import asyncio, json, sys
+import pulumi
+from pulumi.errors import InputPropertyError
+from components.package import provider
+from offline.mocks import RegistryMocks
+
+asyncio.set_event_loop(asyncio.new_event_loop())
+pulumi.runtime.set_mocks(RegistryMocks(), preview=False)
+try:
+    provider().construct("x", "gitpod-registry:index:ExternalWorkspaceImages", json.loads(sys.argv[1]))
+except InputPropertyError as error:
+    print(json.dumps({"path": error.property_path, "reason": error.reason}))
+"""
+
+
 def test_the_component_package_reports_a_refused_input_against_its_property():
-    import asyncio
+    # In a process of its own: the SDK's provider settings are global and would outlive the test.
+    import json
+    import subprocess
+    import sys
 
-    import pulumi
-    from pulumi.errors import InputPropertyError
+    from offline.engine import PROJECT_DIR
 
-    from components.package import provider
-    from offline.mocks import RegistryMocks
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        pulumi.runtime.set_mocks(RegistryMocks(), preview=False)
-        inputs = {"namespace": "gitpod", "url": f"https://u:{SECRET}@h.example.com", "username": "u", "password": "p"}
-        with pytest.raises(InputPropertyError) as caught:
-            provider().construct("x", "gitpod-registry:index:ExternalWorkspaceImages", inputs)
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    assert caught.value.property_path == "url" and "has a scheme" in caught.value.reason
-    assert SECRET not in caught.value.reason
+    inputs = {"namespace": "gitpod", "url": f"https://u:{SECRET}@h.example.com", "username": "u", "password": "p"}
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", PROVIDER_SCRIPT, json.dumps(inputs)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    error = json.loads(result.stdout or "null")
+    assert error is not None, result.stderr[-2000:]
+    assert error["path"] == "url" and "has a scheme" in error["reason"]
+    assert SECRET not in result.stdout + result.stderr
