@@ -66,7 +66,6 @@ class PackageProvider(ComponentProvider):
                 mapped[mapping[schema_name]] = int(value)
         return mapped
 
-
     def construct(self, name: str, resource_type: str, inputs: Any, options: Any = None) -> Any:
         """A refused input becomes the engine's input error on that property, in the caller's spelling
         (`workspaceImages.url`), instead of an "Unexpected <class 'Exception'>" with a traceback."""
