@@ -10,8 +10,12 @@ import json
 from typing import Any
 
 import pulumi
+from pulumi.errors import InputPropertyError
 from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.server import ComponentInitError
+
+from .validation import InvalidInput
 
 PACKAGE_NAME = "gitpod-registry"
 
@@ -61,6 +65,16 @@ class PackageProvider(ComponentProvider):
             if prop.type == PropertyType.INTEGER and isinstance(value, float) and value.is_integer():
                 mapped[mapping[schema_name]] = int(value)
         return mapped
+
+    def construct(self, name: str, resource_type: str, inputs: Any, options: Any = None) -> Any:
+        """A refused input becomes the engine's input error on that property, in the caller's spelling
+        (`workspaceImages.url`), instead of an "Unexpected <class 'Exception'>" with a traceback."""
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        except ComponentInitError as error:
+            if isinstance(error.inner, InvalidInput):
+                raise InputPropertyError(error.inner.where("schema"), error.inner.problem_in("schema")) from None
+            raise
 
 
 def provider(version: str = "0.0.0") -> PackageProvider:
