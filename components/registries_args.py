@@ -135,7 +135,7 @@ class CheckedRegistries:
 
 def _object(args: Mapping[str, Any], name: str, what: str) -> Mapping[str, Any]:
     value = args.get(name, {})
-    validation.require_type(name, value, dict, what)
+    value = validation.require_type(name, value, dict, what)
     return value
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .reference import ReferenceError, parse_reference
 
@@ -188,9 +188,13 @@ def kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def require_type(field: str, value: Any, expected: type | tuple[type, ...], what: str) -> Any:
+T = TypeVar("T")
+
+
+def require_type(field: str, value: object, expected: type[T], what: str) -> T:
+    """`value` as an `expected` (assign it back, so the type checker knows it too), or InvalidInput."""
     # bool is an int in Python; a flag must not pass as a number or the other way round.
-    if isinstance(value, bool) and bool not in (expected if isinstance(expected, tuple) else (expected,)):
+    if isinstance(value, bool) and expected is not bool:
         raise InvalidInput(field, f"expected {what}, got {describe(value)}")
     if not isinstance(value, expected):
         raise InvalidInput(field, f"expected {what}, got {describe(value)}")
@@ -229,7 +233,7 @@ def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[
 
 
 def namespace(field: str, value: Any) -> str:
-    require_type(field, value, str, "a string")
+    value = require_type(field, value, str, "a string")
     if len(value) > 63 or not _DNS_LABEL.match(value):
         raise InvalidInput(
             field,
@@ -240,7 +244,7 @@ def namespace(field: str, value: Any) -> str:
 
 
 def cluster_name(field: str, value: Any) -> str:
-    require_type(field, value, str, "a string")
+    value = require_type(field, value, str, "a string")
     if len(value) > CLUSTER_NAME_MAX or not _CLUSTER_NAME.match(value):
         raise InvalidInput(
             field,
@@ -253,7 +257,7 @@ def cluster_name(field: str, value: Any) -> str:
 
 def bucket_name(field: str, value: Any) -> str:
     """S3 general-purpose bucket naming rules."""
-    require_type(field, value, str, "a string")
+    value = require_type(field, value, str, "a string")
     if (
         not _BUCKET_NAME.match(value)
         or ".." in value
@@ -278,7 +282,7 @@ Java and Go (int32 in the Artifact Registry API too)."""
 def positive_int(field: str, value: Any, maximum: int = INT32_MAX, why: str = "") -> int:
     """A whole number from 1 to `maximum`; `why` says where a smaller maximum comes from."""
     what = f"a whole number from 1 to {maximum}"
-    require_type(field, value, int, what)
+    value = require_type(field, value, int, what)
     if not 1 <= value <= maximum:
         raise InvalidInput(field, f"expected {what}{why}, got {describe(value)}")
     return value
@@ -290,7 +294,7 @@ def flag(field: str, value: Any) -> bool:
 
 def image_reference(field: str, value: Any) -> str:
     """A container image reference as runtimes read it, e.g. gitpod/workspace-full:latest (see reference.py)."""
-    require_type(field, value, str, "an image reference such as gitpod/workspace-full:latest")
+    value = require_type(field, value, str, "an image reference such as gitpod/workspace-full:latest")
     try:
         parse_reference(value)
     except ReferenceError as error:

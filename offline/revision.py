@@ -4,7 +4,7 @@ Its `components` and `__main__.py` differ from the working tree's, and Python ca
 imported modules, so they must not share this interpreter. The export gets the
 working tree's `offline/` package (engine and mocks), so both sides of a diff are
 evaluated by the same engine and differ only in the program and its stack files.
-The export uses this interpreter's installed packages (requirements.txt of the working tree).
+The export uses this interpreter's installed packages (uv.lock of the working tree).
 """
 
 from __future__ import annotations

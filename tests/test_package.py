@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from required_tools import require_module
 from test_policy_pack import violations
 
 import components
@@ -148,24 +149,32 @@ def test_package_exports_its_args_types():
 @pytest.fixture(scope="module")
 def fresh_venv(tmp_path_factory) -> Path:
     """A virtualenv with nothing but the built wheel and the dependencies it declares."""
+    require_module("uv", "uv")
+    from uv import find_uv_bin
+
+    uv = find_uv_bin()
     tmp = tmp_path_factory.mktemp("consumer")
     # Built from a copy of what the package is made of, so the build leaves nothing in the repository
     # and the package cannot lean on any other file here.
     source = tmp / "source"
     shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md", "requirements.txt"):
+    for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", str(source), "--no-deps", "-w", str(tmp / "dist")],
-        check=True,
-        cwd=tmp,
-    )
+    subprocess.run([uv, "build", "-q", "--wheel", "--out-dir", str(tmp / "dist"), str(source)], check=True, cwd=tmp)
     (wheel,) = (tmp / "dist").glob("gitpod_registry-*.whl")
     venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    # Same pins as the program: the wheel's dependencies are requirements.txt.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # Same versions as the program: the wheel's declared dependencies, held to what uv.lock pins.
+    pins = tmp / "pins.txt"
+    subprocess.run(
+        [uv, "export", "-q", "--frozen", "--no-dev", "--no-hashes", "--no-header", "--output-file", str(pins)],
+        check=True,
+        cwd=ROOT,
+    )
     install = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], capture_output=True, text=True
+        [uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "--constraint", str(pins), str(wheel)],
+        capture_output=True,
+        text=True,
     )
     assert install.returncode == 0, install.stdout + install.stderr
     return venv

@@ -25,8 +25,8 @@ def tool(name: str) -> str:
     path = str(found) if found.exists() else shutil.which(name)
     if path is None:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is not installed; it is in requirements-dev.txt")
-        pytest.skip(f"{name} is not installed (pip install -r requirements-dev.txt)")
+            pytest.fail(f"{name} is not installed; it is in the dev group of pyproject.toml")
+        pytest.skip(f"{name} is not installed (uv sync --group dev)")
     return path
 
 

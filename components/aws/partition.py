@@ -46,7 +46,7 @@ def region(field: str, value: object) -> str:
     """Validates an AWS region name such as eu-west-1."""
     if value is None or value == "":
         raise InvalidInput(field, "required for the s3 backend; set it to the bucket's AWS region, e.g. eu-west-1")
-    require_type(field, value, str, "an AWS region name such as eu-west-1")
+    value = require_type(field, value, str, "an AWS region name such as eu-west-1")
     if not _REGION.match(value):
         raise InvalidInput(field, f"{describe(value)} is not an AWS region name; expected something like eu-west-1")
     return value

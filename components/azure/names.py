@@ -29,7 +29,7 @@ def resource_group(field: str, value: object) -> str:
         raise InvalidInput(
             field, "required for the acr backend; the name of an existing resource group to create the registry in"
         )
-    validation.require_type(field, value, str, "a resource group name such as gitpod")
+    value = validation.require_type(field, value, str, "a resource group name such as gitpod")
     if not _RESOURCE_GROUP.match(value):
         raise InvalidInput(
             field,
@@ -40,7 +40,7 @@ def resource_group(field: str, value: object) -> str:
 
 
 def location(field: str, value: object) -> str:
-    validation.require_type(field, value, str, "an Azure region name such as westeurope")
+    value = validation.require_type(field, value, str, "an Azure region name such as westeurope")
     if not _LOCATION.match(value):
         hint = re.sub(r"[^a-z0-9]", "", value.lower())
         suggestion = f"; did you mean {hint!r}?" if hint and _LOCATION.match(hint) else ""
@@ -53,7 +53,7 @@ def location(field: str, value: object) -> str:
 
 
 def registry_name(field: str, value: object) -> str:
-    validation.require_type(field, value, str, "a container registry name such as gitpodprod")
+    value = validation.require_type(field, value, str, "a container registry name such as gitpodprod")
     if not _REGISTRY_NAME.match(value):
         raise InvalidInput(
             field,

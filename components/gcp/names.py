@@ -46,7 +46,7 @@ def registry_url(project: str, location: str, repository: str) -> str:
 def project_id(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required for the artifact-registry backend; set it to the Google Cloud project ID")
-    validation.require_type(field, value, str, "a Google Cloud project ID such as my-project")
+    value = validation.require_type(field, value, str, "a Google Cloud project ID such as my-project")
     if not _PROJECT.match(value):
         raise InvalidInput(
             field,
@@ -64,7 +64,7 @@ def project_id(field: str, value: object) -> str:
 
 
 def repository_id(field: str, value: object) -> str:
-    validation.require_type(field, value, str, "an Artifact Registry repository id such as gitpod")
+    value = validation.require_type(field, value, str, "an Artifact Registry repository id such as gitpod")
     if not is_gcr_domain(value) and not _REPOSITORY.match(value):
         raise InvalidInput(
             field,
@@ -89,7 +89,7 @@ def location(field: str, value: object, repository: str) -> str:
             "required for the artifact-registry backend; give the repository's location, a region such as "
             f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)})",
         )
-    validation.require_type(field, value, str, "an Artifact Registry location such as europe-west1")
+    value = validation.require_type(field, value, str, "an Artifact Registry location such as europe-west1")
     if value not in MULTI_REGIONS and not _REGION.match(value):
         raise InvalidInput(
             field,
@@ -101,7 +101,7 @@ def location(field: str, value: object, repository: str) -> str:
 
 def service_account_email(field: str, value: object) -> str:
     """A user-managed service account (NAME@PROJECT.iam.gserviceaccount.com): one a key can be made for."""
-    validation.require_type(field, value, str, "a service account email")
+    value = validation.require_type(field, value, str, "a service account email")
     expected = (
         "expected NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 lowercase letters, digits and '-'), "
         "a service account you created"

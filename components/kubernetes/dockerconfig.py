@@ -66,7 +66,7 @@ def registry_host(field: str, server: object) -> str:
     `server` is a host, optionally with a port and a repository path, parsed by the runtimes' grammar
     (reference.py): its first component must be what a runtime reads as a host.
     """
-    require_type(field, server, str, "a registry host such as registry.example.com")
+    server = require_type(field, server, str, "a registry host such as registry.example.com")
     try:
         # A trailing '/' after a path is harmless here; the runtime's grammar has none.
         return parse_name(server.removesuffix("/"), host_required=True).key
@@ -83,7 +83,7 @@ def _control_characters(text: str) -> bool:
 def check_username(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required; the registry user name")
-    require_type(field, value, str, "a user name (a string)")
+    value = require_type(field, value, str, "a user name (a string)")
     if ":" in value:
         # Registries split `auth` at the first ':'; a colon in the user name shifts it into the password.
         # Not echoed: `user:token` pasted here holds a token.

@@ -86,7 +86,7 @@ def check_repository(path: str, value: object) -> str:
 
     Without a host it is on Docker Hub (`acme` pulls `docker.io/acme/<image>`), as the runtime reads it.
     """
-    validation.require_type(path, value, str, "a repository such as registry.example.com/gitpod")
+    value = validation.require_type(path, value, str, "a repository such as registry.example.com/gitpod")
     repository = value.removesuffix("/")
     try:
         parse_name(repository, host_required=False)

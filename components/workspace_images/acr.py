@@ -5,7 +5,7 @@ so the push credential is an ACR token whose scope map allows reading and writin
 nothing else: no admin user, no anonymous pull, no role assignment at any scope. Gitpod mounts the
 token's login as a `.dockerconfigjson` secret that may also carry private base-image logins.
 
-The Azure SDK (`pulumi-azure`) is an optional requirement (requirements-azure.txt), imported only
+The Azure SDK (`pulumi-azure`) is the `azure` dependency group (and extra of the wheel), imported only
 when this backend builds its resources, so the AWS and GCP installs never download it.
 """
 
@@ -28,7 +28,6 @@ from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, c
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_SKU = "Standard"
 AZURE_SDK = "pulumi_azure"
-AZURE_REQUIREMENTS = "requirements-azure.txt"
 # The only repositories image-builder pushes to (install/installer/pkg/components/image-builder-mk3).
 PUSHED_REPOSITORIES = ("base-images", "workspace-images")
 # content/read pulls; content/write pushes (with content/read). No delete, no metadata (tag listing).
@@ -92,8 +91,8 @@ def _require_sdk(path: str) -> None:
     if importlib.util.find_spec(AZURE_SDK) is None:
         raise InvalidInput(
             at(path, "backend"),
-            f"'acr' needs the Python package pulumi-azure, which is not installed; install it with "
-            f"`pip install -r {AZURE_REQUIREMENTS}` (into the stack's .venv for the Pulumi CLI)",
+            "'acr' needs the Python package pulumi-azure, which is not installed; `uv sync` installs it "
+            "(its `azure` group is a default), or `pip install 'gitpod-registry[azure]'` for the wheel",
         )
 
 

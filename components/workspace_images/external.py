@@ -88,7 +88,7 @@ def check_url(field: str, url: object) -> str:
     """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR; a trailing '/' is dropped."""
     if url is None or url == "":
         raise InvalidInput(field, "required; the registry host and path to push to, e.g. registry.example.com/gitpod")
-    validation.require_type(field, url, str, "a registry host and path such as registry.example.com/gitpod")
+    url = validation.require_type(field, url, str, "a registry host and path such as registry.example.com/gitpod")
     try:
         name = parse_name(url.removesuffix("/"), host_required=True)
     except ReferenceError as error:

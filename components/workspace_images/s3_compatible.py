@@ -58,7 +58,7 @@ class CheckedS3Compatible:
 
 
 def check_endpoint(field: str, value: object) -> str:
-    validation.require_type(field, value, str, "an endpoint such as minio.example.com:9000")
+    value = validation.require_type(field, value, str, "an endpoint such as minio.example.com:9000")
     assert isinstance(value, str)
     if "://" in value:
         raise InvalidInput(

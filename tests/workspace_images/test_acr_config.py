@@ -116,5 +116,5 @@ def test_without_the_azure_sdk_the_backend_is_refused_with_the_install_command(m
     message = run_invalid(acr())
     assert (
         "gitpod-registry:workspaceImages.backend: 'acr' needs the Python package pulumi-azure, which is not "
-        "installed; install it with `pip install -r requirements-azure.txt`"
+        "installed; `uv sync` installs it"
     ) in message
