@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,22 +48,33 @@ def policy_pack(repository_checkout) -> Installed:
     return Installed(pack_dir, cached_venv(pack_dir, "PulumiPolicy.yaml", _cache_dir()))
 
 
-@pytest.fixture(scope="module")
-def engine() -> Iterator[FakeEngine]:
-    with FakeEngine(project=PROJECT, stack=STACK, config={"aws:region": "eu-west-1"}) as running:
-        running.register_stack()
-        yield running
+@contextmanager
+def deployment(package: Installed, pwd: Path, **engine_options) -> Iterator[tuple[FakeEngine, ComponentPlugin]]:
+    """A test engine with the component provider started in the consumer's directory and configured
+    as the engine configures a default provider, ready for Construct (directly or via `remote: true`)."""
+    with FakeEngine(project=PROJECT, stack=STACK, **engine_options) as engine:
+        process = start_provider(package.python, package.plugin_dir, engine.address, pwd)
+        plugin = ComponentPlugin(process, "gitpod-registry")
+        try:
+            plugin.configure_response = plugin.configure(engine.address, package.plugin_dir, PROJECT, STACK)
+            engine.plugins[plugin.package] = plugin
+            yield engine, plugin
+        finally:
+            process.close()
 
 
 @pytest.fixture(scope="module")
-def plugin(engine, component_package, tmp_path_factory) -> Iterator[ComponentPlugin]:
-    """The provider, started in the consumer's directory and configured as the engine configures it."""
-    pwd = tmp_path_factory.mktemp("consumer-project")
-    process = start_provider(component_package.python, component_package.plugin_dir, engine.address, pwd)
-    started = ComponentPlugin(process, "gitpod-registry")
-    try:
-        started.configure_response = started.configure(engine.address, component_package.plugin_dir, PROJECT, STACK)
-        engine.plugins["gitpod-registry"] = started
-        yield started
-    finally:
-        process.close()
+def started(component_package, tmp_path_factory) -> Iterator[tuple[FakeEngine, ComponentPlugin]]:
+    """One deployment for a whole test module, as one program with several components."""
+    with deployment(component_package, tmp_path_factory.mktemp("consumer"), config={"aws:region": "eu-west-1"}) as both:
+        yield both
+
+
+@pytest.fixture(scope="module")
+def engine(started) -> FakeEngine:
+    return started[0]
+
+
+@pytest.fixture(scope="module")
+def plugin(started) -> ComponentPlugin:
+    return started[1]

@@ -128,6 +128,8 @@ class FakeEngine:
     resource_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     invocations: list[Invocation] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    constructs: list[provider_pb2.ConstructRequest] = field(default_factory=list)
+    """The Construct calls made for `remote: true` registrations, as sent to the plugin."""
     diagnostics: list[str] = field(default_factory=list)
     """Errors the engine would print against a resource (a failed Construct)."""
     root_resource: str = ""
@@ -135,6 +137,9 @@ class FakeEngine:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        # Set when a Construct fails: the engine then aborts the deployment (source_eval.go, abortChan)
+        # and cancels the program's Run, which the language host turns into an interrupt.
+        self.aborted = threading.Event()
         self._server: grpc.Server | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -414,6 +419,7 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
             list(request.dependencies),
             {k: list(v.urns) for k, v in request.propertyDependencies.items()},
         )
+        self.engine.constructs.append(construct)
         try:
             response = plugin.construct(construct)
         except grpc.RpcError as error:
@@ -421,6 +427,7 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
             self.engine.diagnostics.append(
                 f"{request.type} resource '{request.name}': {error_to_message(error, inputs)}"
             )
+            self.engine.aborted.set()
             context.abort(grpc.StatusCode.UNKNOWN, "resource monitor shut down")
         return resource_pb2.RegisterResourceResponse(
             urn=response.urn,

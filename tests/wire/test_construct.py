@@ -24,7 +24,7 @@ S3 = "gitpod-registry:index:S3WorkspaceImages"
 @pytest.fixture(scope="module")
 def consumer(engine: FakeEngine) -> dict[str, str]:
     """What the consumer's program registered before using the package: providers and a password."""
-    stack = engine.root_resource
+    stack = engine.register_stack()
     password = engine.register_custom("random:index/randomPassword:RandomPassword", "push-password", {}, stack).urn
     return {
         "stack": stack,
