@@ -94,10 +94,15 @@ def activated(venv: Path) -> dict[str, str]:
 class PluginProcess:
     """A started plugin: its port, a channel to it, and everything it printed."""
 
-    def __init__(self, argv: list[str], cwd: Path, venv: Path) -> None:
+    def __init__(self, argv: list[str], cwd: Path, venv: Path, env: dict[str, str] | None = None) -> None:
         self.argv = argv
         self.process = subprocess.Popen(
-            argv, cwd=cwd, env=activated(venv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            argv,
+            cwd=cwd,
+            env={**activated(venv), **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         first = self.process.stdout.readline().strip()
         self.output: list[str] = []
@@ -140,9 +145,14 @@ def start_provider(python: Path, plugin_dir: Path, engine_address: str, pwd: Pat
     return PluginProcess([str(python), str(plugin_dir), engine_address], pwd, python.parent.parent)
 
 
-def start_policy_pack(python: Path, pack_dir: Path, engine_address: str) -> PluginProcess:
+def start_policy_pack(python: Path, pack_dir: Path, engine_address: str, stack: dict[str, str]) -> PluginProcess:
+    """`stack` is what the language host's policy proxy learns from the engine's ConfigureStack and
+    hands the pack as PULUMI_PROJECT, PULUMI_STACK, PULUMI_ORGANIZATION, PULUMI_DRY_RUN, PULUMI_CONFIG."""
     return PluginProcess(
-        [str(python), "-u", "-m", "pulumi.policy", engine_address, str(pack_dir)], pack_dir, python.parent.parent
+        [str(python), "-u", "-m", "pulumi.policy", engine_address, str(pack_dir)],
+        pack_dir,
+        python.parent.parent,
+        stack,
     )
 
 
