@@ -5,10 +5,11 @@ provider as Construct. Needs node and npm: skipped locally without them, failing
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import pytest
-from required_tools import require_tool
+from required_tools import missing, require_tool
 
 from . import node_program
 from .conftest import deployment
@@ -22,7 +23,11 @@ SECRET_CONFIG = {"consumer:pushPassword": PUSH_PASSWORD, "consumer:mirrorPasswor
 
 @pytest.fixture(scope="module")
 def tools() -> tuple[str, str]:
-    return require_tool("node"), require_tool("npm")
+    node, npm = require_tool("node"), require_tool("npm")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < 20:
+        missing(f"node {version} is too old: @pulumi/pulumi needs Node.js 20 or newer")
+    return node, npm
 
 
 @pytest.fixture(scope="module")
