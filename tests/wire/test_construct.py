@@ -14,7 +14,8 @@ import grpc
 import pytest
 
 from . import inputs
-from .engine import FakeEngine, Registration, error_to_message
+from .engine import FakeEngine, Registration
+from .monitor import error_to_message
 from .values import OutputValue, from_struct, is_secret, plain_strings, reveal
 
 REGISTRIES = "gitpod-registry:index:GitpodImageRegistries"
