@@ -102,3 +102,22 @@ BAD_REGISTRIES = {
     "key-generation-1.5": (PATHS["key_generation"], "whole number"),
     "wrong-region": (PATHS["region"], "not an AWS region name"),
 }
+
+
+def node_program(backend: str = "external") -> dict[str, dict[str, Any]]:
+    """The Node.js program's two components, by resource name, as JSON it reads (tests/wire/node).
+
+    {"secretConfig": KEY} stands for `config.requireSecret(KEY)` in the program: the passwords come
+    from the stack's secret config, as a TypeScript program would take them.
+    """
+    workspace = {
+        "backend": backend,
+        "url": REGISTRY_URL,
+        "username": "pusher",
+        "password": {"secretConfig": "pushPassword"},
+    }
+    gitpod = _composite(workspace)
+    gitpod.update(componentRepository=MIRROR, componentUsername="mirror-bot")
+    gitpod["componentPassword"] = {"secretConfig": "mirrorPassword"}
+    images = {k: int(v) if isinstance(v, float) else v for k, v in s3_workspace_images().items()}
+    return {"gitpod": gitpod, "images": images}

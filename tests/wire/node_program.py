@@ -37,8 +37,14 @@ def install(project_dir: Path, npm: str) -> Path:
 
 
 def run(
-    node: str, project_dir: Path, engine: FakeEngine, config: dict[str, str], secret_keys: list[str]
+    node: str,
+    project_dir: Path,
+    engine: FakeEngine,
+    config: dict[str, str],
+    secret_keys: list[str],
+    program_inputs: dict,
 ) -> subprocess.CompletedProcess:
+    (project_dir / "inputs.json").write_text(json.dumps(program_inputs, indent=2))
     run_path = project_dir / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run"
     argv = [node, str(run_path)]
     for flag, value in (

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from required_tools import missing, require_tool
 
-from . import node_program
+from . import inputs, node_program
 from .conftest import deployment
 from .engine import STACK_TYPE, FakeEngine
 from .values import OutputValue, from_struct, is_secret, plain_strings
@@ -40,9 +40,9 @@ def run_program(tools, program, component_package, tmp_path) -> Iterator:
     """Runs the Node.js program once against a fresh engine and provider; returns (engine, plugin, result)."""
     with deployment(component_package, program) as (engine, plugin):
 
-        def run(**config: str):
-            settings = {**SECRET_CONFIG, **{f"consumer:{k}": v for k, v in config.items()}}
-            result = node_program.run(tools[0], program, engine, settings, sorted(SECRET_CONFIG))
+        def run(**scenario: str):
+            program_inputs = inputs.node_program(**scenario)
+            result = node_program.run(tools[0], program, engine, SECRET_CONFIG, sorted(SECRET_CONFIG), program_inputs)
             return engine, plugin, result
 
         yield run
@@ -92,7 +92,7 @@ def test_a_nodejs_program_builds_both_components_through_the_provider(run_progra
 
     # The program's stack outputs came back through the engine from the provider's state.
     outputs = engine.resource_outputs[stack.urn]
-    assert "url: registry.example.com/gitpod" in outputs["installerConfigYaml"]
+    assert f"url: {inputs.REGISTRY_URL}" in outputs["installerConfigYaml"]
     assert outputs["workspaceImagesSecret"] == "gitpod-registry-workspace-images"
     assert outputs["bucketName"] == "gitpod-registry-prod-eu-123456789012-eu-west-1"
     assert outputs["s3storage"]["endpoint"] == "s3.eu-west-1.amazonaws.com"
