@@ -60,16 +60,18 @@ def camel_case(python_name: str) -> str:
 
 
 def field_path(error: InvalidInput) -> tuple[PathPart, ...]:
-    """The argument path of an InvalidInput: its `path` if it has one, else parsed from `field`.
+    """The argument path of an InvalidInput, as argument names and list indices.
 
-    `field` is text such as `base_image_registries[0].password`; `path` is the same as a tuple,
-    ("base_image_registries", 0, "password").
+    Read from its `path` (a tuple, or text such as `base_image_registries[0].password`) when it has
+    one, else from its `field` (the same text), so this works before and after InvalidInput changes.
     """
     path = getattr(error, "path", None)
-    if path is not None:
+    if path is None:
+        path = getattr(error, "field", "")
+    if not isinstance(path, str):
         return tuple(path)
     parts: list[PathPart] = []
-    for segment in str(getattr(error, "field", "")).split("."):
+    for segment in path.split("."):
         match = _FIELD_SEGMENT.match(segment)
         if match is None:
             parts.append(segment)
@@ -80,7 +82,14 @@ def field_path(error: InvalidInput) -> tuple[PathPart, ...]:
 
 
 def problem_of(error: InvalidInput) -> str:
-    """What is wrong, without the argument's name (the property path carries that)."""
+    """What is wrong, without the argument's own name (the property path carries that).
+
+    An InvalidInput that can spell the arguments its problem mentions (`problem_in`) is asked for
+    the schema's spelling; otherwise its `problem`, or its message less the `field: ` prefix.
+    """
+    spelt = getattr(error, "problem_in", None)
+    if callable(spelt):
+        return str(spelt("schema"))
     problem = getattr(error, "problem", None)
     if problem is not None:
         return str(problem)

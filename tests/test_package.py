@@ -116,11 +116,18 @@ def test_a_fraction_for_an_integer_is_an_input_error_on_the_schema_path():
 
 
 class PathInvalidInput(InvalidInput):
-    """InvalidInput as it will be: a path of argument names and list indices, and the problem alone."""
+    """InvalidInput carrying its path (a tuple or text) and the problem alone, as it may."""
 
-    def __init__(self, path: tuple, problem: str) -> None:
-        super().__init__(".".join(str(p) for p in path), problem)
+    def __init__(self, path: tuple | str, problem: str) -> None:
+        super().__init__(path if isinstance(path, str) else ".".join(str(p) for p in path), problem)
         self.path, self.problem = path, problem
+
+
+class SpellingInvalidInput(PathInvalidInput):
+    """InvalidInput that spells the arguments its problem mentions in a given style."""
+
+    def problem_in(self, style: str = "python") -> str:
+        return self.problem.replace("«air_gap»", "airGap" if style == "schema" else "air_gap")
 
 
 @pytest.mark.parametrize(
@@ -130,6 +137,7 @@ class PathInvalidInput(InvalidInput):
         (InvalidInput("base_image_registries[1].password", "no"), "baseImageRegistries[1].password"),
         (PathInvalidInput(("base_image_registries", 1, "password"), "no"), "baseImageRegistries[1].password"),
         (PathInvalidInput(("air_gap", "registry"), "no"), "airGap.registry"),
+        (PathInvalidInput("base_image_registries[1].password", "no"), "baseImageRegistries[1].password"),
     ],
 )
 def test_an_invalid_input_becomes_an_input_error_in_the_schemas_names(error, path):
@@ -139,6 +147,11 @@ def test_an_invalid_input_becomes_an_input_error_in_the_schemas_names(error, pat
     assert served.in_schema_words("GitpodImageRegistries", "cannot be combined with air_gap") == (
         "cannot be combined with airGap"
     )
+
+
+def test_an_invalid_input_that_spells_its_references_is_asked_for_the_schemas_spelling():
+    error = SpellingInvalidInput("workspace_images", "cannot be combined with «air_gap»")
+    assert problem_of(error) == "cannot be combined with airGap"
 
 
 def test_inputs_from_other_languages_reach_the_components_as_python_values():
