@@ -2,15 +2,16 @@
 
 import pulumi
 
-from components import GitpodImageRegistries, InvalidInput, stack_config
+from components import GitpodImageRegistries
+from components.stack_config import InvalidConfig, all_config, load
 
 try:
-    args = stack_config.load(lambda namespace, key: pulumi.Config(namespace).get(key), pulumi.get_stack())
-except InvalidInput as error:
+    checked = load(all_config(), pulumi.get_stack())
+except InvalidConfig as error:
     # A clean message naming the config key, instead of a traceback; nothing has been registered yet.
     raise pulumi.RunError(f"invalid configuration: {error}") from None
 
-registries = GitpodImageRegistries("gitpod", args)
+registries = GitpodImageRegistries.from_checked("gitpod", checked)
 
 pulumi.export("installerConfig", registries.installer_config)
 pulumi.export("installerConfigYaml", registries.installer_config_yaml)

@@ -1,20 +1,24 @@
 """Pulumi components for the image registries of a self-hosted Gitpod installation."""
 
-from .air_gap import AirGapArgs
-from .artifact_registry_workspace_images import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
-from .component_images import ComponentImages, ComponentImagesArgs
-from .dockerconfig import Password, RegistryCredential
-from .external_workspace_images import ExternalWorkspaceImages, ExternalWorkspaceImagesArgs
-from .gitpod_image_registries import GitpodImageRegistries, GitpodImageRegistriesArgs, WorkspaceImagesArgs
-from .s3_workspace_images import S3WorkspaceImages, S3WorkspaceImagesArgs
+from .gitpod_image_registries import GitpodImageRegistries
+from .kubernetes.dockerconfig import Password, RegistryCredential
+from .registries_args import GitpodImageRegistriesArgs, WorkspaceImagesArgs
+from .roles.air_gap import AirGapArgs
+from .roles.base_images import BaseImagesRoleArgs
+from .roles.component_images import ComponentImages, ComponentImagesArgs, ComponentImagesRoleArgs
 from .validation import InvalidInput
+from .workspace_images.artifact_registry import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
+from .workspace_images.external import ExternalWorkspaceImages, ExternalWorkspaceImagesArgs
+from .workspace_images.s3 import S3WorkspaceImages, S3WorkspaceImagesArgs
 
 __all__ = [
+    "AirGapArgs",
     "ArtifactRegistryWorkspaceImages",
     "ArtifactRegistryWorkspaceImagesArgs",
-    "AirGapArgs",
+    "BaseImagesRoleArgs",
     "ComponentImages",
     "ComponentImagesArgs",
+    "ComponentImagesRoleArgs",
     "ExternalWorkspaceImages",
     "ExternalWorkspaceImagesArgs",
     "GitpodImageRegistries",

@@ -12,9 +12,6 @@ import yaml
 
 DEFAULT_COMPONENT_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
 DEFAULT_WORKSPACE_IMAGE = "gitpod/workspace-full:latest"
-# libyaml's emitter (bundled in PyYAML's wheels) writes the same text as the pure-Python one,
-# several times faster; the fallback keeps installs without it working.
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def secret_ref(name: str) -> dict:
@@ -51,5 +48,5 @@ def external_registry(url: str, secret_name: str, private_base_hosts: list[str] 
     return registry
 
 
-def to_yaml(fragment: dict, dumper: type = _DUMPER) -> str:
-    return yaml.dump(fragment, Dumper=dumper, sort_keys=False, default_flow_style=False)
+def to_yaml(fragment: dict) -> str:
+    return yaml.safe_dump(fragment, sort_keys=False, default_flow_style=False)

@@ -9,16 +9,90 @@ creates nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from difflib import get_close_matches
+from typing import Any, Literal
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_REFERENCE = re.compile(r"«([^»]*)»")
+Style = Literal["python", "config", "schema"]
+"""How a path is spelt: as the Python arguments (`workspace_images.key_generation`), as the stack
+config key (`gitpod-registry:workspaceImages.keyGeneration`) or as the package schema, the way other
+languages spell it (`workspaceImages.keyGeneration`)."""
+
+CONFIG_NAMESPACE = "gitpod-registry"
+
+
+def at(*parts: str | int) -> str:
+    """A dotted argument path, e.g. at("base_images", "registries", 0, "server") == "base_images.registries[0].server"."""
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part:
+            path = f"{path}.{part}" if path else part
+    return path
+
+
+def ref(path: str) -> str:
+    """Another argument named inside a message; rendered in the same spelling as the error's own path."""
+    return f"«{path}»"
+
+
+def name_ref(name: str) -> str:
+    """A field name (not a whole path) inside a message, spelt as the error's style spells names."""
+    return f"«~{name}»"
+
+
+def key_ref(path: str) -> str:
+    """Another argument as a key inside a command, without the config namespace."""
+    return f"«={path}»"
+
+
+def camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def parts_of(path: str) -> tuple[str | int, ...]:
+    return tuple(name if name else int(index) for name, index in _SEGMENT.findall(path))
+
+
+def render(path: str, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
+    """`path` in `style`; `renamed` maps whole Python paths to keys of their own (e.g. aws:region)."""
+    if renamed and path in renamed:
+        return renamed[path]
+    if style == "python" or not path:
+        return path
+    spelt = at(*(camel(p) if isinstance(p, str) else p for p in parts_of(path)))
+    return f"{CONFIG_NAMESPACE}:{spelt}" if style == "config" else spelt
 
 
 class InvalidInput(ValueError):
-    """A configuration value or component argument that the program cannot use."""
+    """A configuration value or component argument that the program cannot use.
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
+    `path` is the argument's Python path (`workspace_images.backend`); `render` spells it, and every
+    argument the problem refers to, as a config key or as the schema names it for other languages.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(self.render())
+
+    def render(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
+        return f"{render(self.path, style, renamed)}: {self.problem_in(style, renamed)}"
+
+    def problem_in(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
+        def spell(match: re.Match[str]) -> str:
+            path = match.group(1)
+            if path.startswith("~"):
+                return path[1:] if style == "python" else camel(path[1:])
+            if path.startswith("="):
+                return render(path[1:], "python" if style == "python" else "schema")
+            return render(path, style, renamed)
+
+        return _REFERENCE.sub(spell, self.problem)
 
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -68,15 +142,28 @@ def require_one_of(field: str, value: Any, allowed: Iterable[str]) -> str:
     return value
 
 
-def require_known_fields(field: str, given: dict, allowed: Iterable[str]) -> None:
+def nearest(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to a misspelt one, if any is close."""
+    found = get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def unknown_field(path: str, name: str, allowed: Iterable[str]) -> InvalidInput:
+    """The error for field `name` (as given, snake_case or camelCase) in the object at `path`."""
+    allowed = sorted(allowed, key=camel)
+    spellings = {spelling: a for a in allowed for spelling in (a, camel(a))}
+    guess = nearest(name, spellings)
+    hint = f"did you mean {name_ref(spellings[guess])}? " if guess else ""
+    listed = ", ".join(name_ref(a) for a in allowed) or "(none)"
+    return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}")
+
+
+def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[str]) -> None:
     """Rejects unknown keys in an object, so a typo is an error rather than a silent default."""
-    allowed = sorted(allowed)
-    unknown = sorted(set(given) - set(allowed))
+    allowed = list(allowed)
+    unknown = sorted(str(name) for name in set(given) - set(allowed))
     if unknown:
-        raise InvalidInput(
-            f"{field}.{unknown[0]}",
-            f"unknown field; allowed fields here: {', '.join(allowed) or '(none)'}",
-        )
+        raise unknown_field(path, unknown[0], allowed)
 
 
 def namespace(field: str, value: Any) -> str:
@@ -130,14 +217,6 @@ def positive_int(field: str, value: Any) -> int:
 
 def flag(field: str, value: Any) -> bool:
     return require_type(field, value, bool, "true or false")
-
-
-FieldNamer = Callable[[str], str]
-"""Maps an argument's name to the name an error should show (a config key, a nested path)."""
-
-
-def same_name(arg: str) -> str:
-    return arg
 
 
 _IMAGE_REFERENCE = re.compile(r"^[a-z0-9][a-z0-9._:/@-]*[a-zA-Z0-9_.-]*$")

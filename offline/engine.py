@@ -249,13 +249,22 @@ def evaluate(
     project: str = "gitpod-registry",
 ) -> Evaluation:
     """Runs `program` for `stack`; `config` (full keys, objects allowed) overrides the stack file."""
+    values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file)
+    return contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+
+
+def program_config(
+    stack: str, config: dict[str, Any] | None = None, *, use_stack_file: bool = True
+) -> tuple[dict[str, str], list[str]]:
+    """The config the program is handed, as the CLI hands it: strings, objects as JSON text.
+    `config` (full keys; None removes a key) overrides the stack file."""
     values, secret_keys = stack_config(stack) if use_stack_file else ({}, [])
     for key, value in (config or {}).items():
         if value is None:
             values.pop(key, None)
         else:
             values[key] = _scalar(value)
-    return contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+    return values, secret_keys
 
 
 def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:

@@ -1,9 +1,11 @@
 """The components as other projects get them: a wheel for Python, a component package for other languages."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pulumi
@@ -13,8 +15,8 @@ from test_policy_pack import violations
 
 import components
 from components.package import exported_components, field_path, problem_of, provider
-from components.s3_workspace_images import check_args as check_s3_args
-from components.validation import InvalidInput
+from components.validation import InvalidInput, ref
+from components.workspace_images.s3 import check_args as check_s3_args
 from offline import docs
 from offline.engine import Resource
 
@@ -39,18 +41,14 @@ def test_gitpod_image_registries_schema(schema):
     assert {name: (p.get("type") or p["$ref"]) for name, p in inputs.items()} == {
         "clusterName": "string",
         "namespace": "string",
-        "workspaceImages": "#/types/gitpod-registry:index:WorkspaceImagesArgs",
         "protectData": "boolean",
-        "componentRepository": "string",
-        "componentUsername": "string",
-        "componentPassword": "string",
-        "dropImageRepo": "boolean",
-        "workspaceImage": "string",
-        "baseImageRegistries": "array",
+        "workspaceImages": "#/types/gitpod-registry:index:WorkspaceImagesArgs",
+        "componentImages": "#/types/gitpod-registry:index:ComponentImagesRoleArgs",
+        "baseImages": "#/types/gitpod-registry:index:BaseImagesRoleArgs",
         "airGap": "#/types/gitpod-registry:index:AirGapArgs",
     }
     # workspaceImages is optional only because airGap can take its place.
-    assert sorted(resource["requiredInputs"]) == ["clusterName", "namespace"]
+    assert sorted(resource["requiredInputs"]) == ["clusterName"]
     # Validation runs in plain Python before anything is registered, so inputs are plain values;
     # only passwords may be outputs (a secret from another resource), and those are secret.
     assert all(p.get("plain") or p.get("secret") for p in inputs.values())
@@ -60,7 +58,7 @@ def test_gitpod_image_registries_schema(schema):
     outputs = resource["properties"]
     assert outputs["installerConfigYaml"]["type"] == "string"
     assert outputs["installerConfig"]["type"] == "object"
-    assert inputs["componentPassword"]["secret"] is True
+    assert schema["types"]["gitpod-registry:index:ComponentImagesRoleArgs"]["properties"]["password"]["secret"] is True
     assert schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"]["password"]["secret"] is True
     assert schema["types"]["gitpod-registry:index:AirGapArgs"]["properties"]["password"]["secret"] is True
     assert sorted(resource["required"]) == ["installerConfig", "installerConfigYaml", "workspaceImagesSecret"]
@@ -72,7 +70,14 @@ def test_s3_workspace_images_schema(schema):
     assert sorted(resource["requiredInputs"]) == ["clusterName", "namespace", "region"]
     assert resource["inputProperties"]["keyGeneration"]["type"] == "integer"
     assert resource["inputProperties"]["keepPreviousKey"]["type"] == "boolean"
-    assert set(resource["properties"]) == {"bucketName", "bucketArn", "userName", "secretName", "s3storage"}
+    assert set(resource["properties"]) == {
+        "bucketName",
+        "bucketArn",
+        "userName",
+        "secretName",
+        "s3storage",
+        "containerRegistry",
+    }
 
 
 def test_no_component_input_or_output_carries_a_credential(schema):
@@ -99,7 +104,7 @@ def test_the_plugin_directory_is_provider_and_the_root_stays_the_stack_program()
     assert "-r ../requirements.txt" in requirements, "the provider must install what the components need"
     assert "main(provider(), sys.argv[1:])" in (ROOT / "provider" / "__main__.py").read_text()
     assert "provider/venv/" in (ROOT / ".gitignore").read_text().splitlines()
-    assert "GitpodImageRegistries(" in (ROOT / "__main__.py").read_text()
+    assert "GitpodImageRegistries" in (ROOT / "__main__.py").read_text()
 
 
 def test_a_fraction_for_an_integer_is_an_input_error_on_the_schema_path():
@@ -115,29 +120,22 @@ def test_a_fraction_for_an_integer_is_an_input_error_on_the_schema_path():
     )
 
 
-class PathInvalidInput(InvalidInput):
-    """InvalidInput carrying its path (a tuple or text) and the problem alone, as it may."""
+class TuplePathError(Exception):
+    """An error carrying its path as argument names and list indices, the other form field_path reads."""
 
-    def __init__(self, path: tuple | str, problem: str) -> None:
-        super().__init__(path if isinstance(path, str) else ".".join(str(p) for p in path), problem)
+    def __init__(self, path: tuple, problem: str) -> None:
+        super().__init__(problem)
         self.path, self.problem = path, problem
-
-
-class SpellingInvalidInput(PathInvalidInput):
-    """InvalidInput that spells the arguments its problem mentions in a given style."""
-
-    def problem_in(self, style: str = "python") -> str:
-        return self.problem.replace("«air_gap»", "airGap" if style == "schema" else "air_gap")
 
 
 @pytest.mark.parametrize(
     ("error", "path"),
     [
         (InvalidInput("workspace_images.backend", "no"), "workspaceImages.backend"),
-        (InvalidInput("base_image_registries[1].password", "no"), "baseImageRegistries[1].password"),
-        (PathInvalidInput(("base_image_registries", 1, "password"), "no"), "baseImageRegistries[1].password"),
-        (PathInvalidInput(("air_gap", "registry"), "no"), "airGap.registry"),
-        (PathInvalidInput("base_image_registries[1].password", "no"), "baseImageRegistries[1].password"),
+        (InvalidInput("base_images.registries[1].password", "no"), "baseImages.registries[1].password"),
+        (InvalidInput("component_images.password", "no"), "componentImages.password"),
+        (TuplePathError(("base_images", "registries", 1, "password"), "no"), "baseImages.registries[1].password"),
+        (TuplePathError(("air_gap", "registry"), "no"), "airGap.registry"),
     ],
 )
 def test_an_invalid_input_becomes_an_input_error_in_the_schemas_names(error, path):
@@ -149,9 +147,9 @@ def test_an_invalid_input_becomes_an_input_error_in_the_schemas_names(error, pat
     )
 
 
-def test_an_invalid_input_that_spells_its_references_is_asked_for_the_schemas_spelling():
-    error = SpellingInvalidInput("workspace_images", "cannot be combined with «air_gap»")
-    assert problem_of(error) == "cannot be combined with airGap"
+def test_an_invalid_input_is_asked_for_the_schemas_spelling_of_the_arguments_it_mentions():
+    error = InvalidInput("workspace_images", f"cannot be combined with {ref('air_gap.registry')}")
+    assert problem_of(error) == "cannot be combined with airGap.registry"
 
 
 def test_inputs_from_other_languages_reach_the_components_as_python_values():
@@ -171,19 +169,29 @@ def test_inputs_from_other_languages_reach_the_components_as_python_values():
         {"clusterName": "prod", "namespace": "gitpod", "region": "eu-west-1", "keyGeneration": 3.0},
         served._component_defs["S3WorkspaceImages"],
     )
-    assert check_s3_args(s3)["key_generation"] == 3
+    assert check_s3_args(s3).rotation.key_generation == 3
 
 
 def test_components_import_each_other_relatively():
-    for module in (ROOT / "components").glob("*.py"):
+    for module in (ROOT / "components").rglob("*.py"):
         text = module.read_text()
         assert "from components" not in text and "import components" not in text, module
 
 
-def test_readme_component_tables_are_current(schema):
-    readme = docs.README.read_text()
-    assert docs.render(readme, schema) == readme, "README tables are stale: run `python -m offline.docs`"
-    assert "`clusterName` (`cluster_name`)" in readme
+def test_component_reference_tables_are_current(schema):
+    page = docs.PAGE.read_text()
+    assert docs.render(page, schema) == page, f"{docs.PAGE.name} tables are stale: run `python -m offline.docs`"
+    assert "`clusterName` (`cluster_name`)" in page
+
+
+def test_changelog_and_package_version_move_together():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    headings = re.findall(r"^## \[([^\]]+)\]", changelog, re.MULTILINE)
+    assert headings[:1] == ["Unreleased"], "CHANGELOG.md must start with ## [Unreleased]"
+    assert headings[1:2] == [version], (
+        f"newest release in CHANGELOG.md is {headings[1:2]}, pyproject.toml says {version}"
+    )
 
 
 def test_package_exports_its_args_types():

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from conftest import AWS, run, run_invalid
+from offline.engine import evaluate
 
 S3 = "gitpod-registry:workspaceImages"
 
@@ -37,7 +38,7 @@ S3 = "gitpod-registry:workspaceImages"
         ({S3: {"backend": "s3", "bucket": 42}}, r"gitpod-registry:workspaceImages.bucket: expected a string, got 42"),
         (
             {S3: {"backend": "s3", "buckett": "x"}},
-            r"gitpod-registry:workspaceImages.buckett: unknown field; allowed fields here: backend, bucket, keepPreviousKey, keyGeneration",
+            r"gitpod-registry:workspaceImages.buckett: unknown field; did you mean bucket\? allowed fields here: backend, bucket, keepPreviousKey, keyGeneration, region",
         ),
         (
             {S3: {"backend": "s3", "keyGeneration": 0}},
@@ -103,3 +104,19 @@ def test_defaults_come_from_the_project_file_and_the_stack_name():
     secret = evaluation.one("kubernetes:core/v1:Secret")
     assert secret.inputs["metadata"]["namespace"] == "gitpod"
     assert evaluation.one("aws:iam/user:User").inputs["name"] == "gitpod-registry-staging-eu-west-1"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {S3: {"backend": "gcs"}},
+        {"gitpod-registry:componentImages": {"repository": "Registry.Example.com/gitpod"}},
+        {"gitpod-registry:baseImages": {"registries": [{"server": "quay.io", "username": "u"}]}},
+        {"gitpod-registry:clustrName": "prod"},
+    ],
+)
+def test_the_program_registers_nothing_for_a_refused_config(override):
+    """The whole program, not just the reader: it stops with the reader's message before registering anything."""
+    evaluation = evaluate("test", {**AWS, **override}, use_stack_file=False)
+    assert evaluation.resources == [], [r.urn for r in evaluation.resources]
+    assert str(evaluation.error) == run_invalid({**AWS, **override})

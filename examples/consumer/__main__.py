@@ -24,7 +24,7 @@ try:
             "cluster_name": cluster,
             "namespace": "gitpod",
             "workspace_images": {"backend": "s3", "region": region},
-            "component_repository": "registry.example.com/gitpod",
+            "component_images": {"repository": "registry.example.com/gitpod"},
         },
         opts=pulumi.ResourceOptions(providers=[kube, registry_account]),
     )

@@ -35,7 +35,7 @@ class ProgramScenario:
 
 EXTERNAL = ProgramScenario(
     "external-with-mirror-and-base-images",
-    "components.external_workspace_images",
+    "components.workspace_images.external",
     {
         "gitpod-registry:workspaceImages": {
             "backend": "external",
@@ -64,7 +64,7 @@ EXTERNAL = ProgramScenario(
 )
 AIR_GAP = ProgramScenario(
     "air-gap",
-    "components.air_gap",
+    "components.roles.air_gap",
     {
         "gitpod-registry:airGap": {
             "registry": "registry.internal.example.com/gitpod",
@@ -91,7 +91,7 @@ def _gcp_intended(evaluation: Evaluation) -> Intended:
 
 GCP_ARTIFACT_REGISTRY = ProgramScenario(
     "gcp-artifact-registry-with-base-images",
-    "components.artifact_registry_workspace_images",
+    "components.workspace_images.artifact_registry",
     {
         "gcp:project": "acme-gitpod",
         "gcp:region": "europe-west1",

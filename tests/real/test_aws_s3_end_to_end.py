@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from components.s3_policies import BUCKET_ACTIONS, OBJECT_ACTIONS
+from components.aws.s3_policies import BUCKET_ACTIONS, OBJECT_ACTIONS
 from conftest import AWS, reveal, run
 
 from .conftest import Moto

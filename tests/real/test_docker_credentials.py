@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from components.dockerconfig import docker_config_json
+from components.kubernetes.dockerconfig import docker_config_json
 from conftest import AWS, run
 from offline.mocks import fake_service_account_key
 

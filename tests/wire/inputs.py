@@ -2,8 +2,8 @@
 
 The tests ask for scenarios (an S3 backend, an external backend with secret passwords, one bad
 value) and property paths by meaning (`PATHS["component_password"]`); only this module knows how
-the GitpodImageRegistries arguments are shaped. When the arguments change shape (component images
-and base images grouped under `componentImages` and `baseImages`), change `_composite` and `PATHS`.
+the GitpodImageRegistries arguments are shaped (roles grouped as `componentImages` and `baseImages`),
+so a change of shape is a change of `_composite`, `node_program` and `PATHS`.
 
 Values are shaped as a TypeScript program sends them after the engine has seen them: numbers are
 floats, secrets are secret output values carrying the URNs they came from.
@@ -34,8 +34,8 @@ PATHS = {
     "backend": "workspaceImages.backend",
     "region": "workspaceImages.region",
     "key_generation": "workspaceImages.keyGeneration",
-    "component_password": "componentPassword",
-    "base_password": "baseImageRegistries[0].password",
+    "component_password": "componentImages.password",
+    "base_password": "baseImages.registries[0].password",
 }
 
 
@@ -64,9 +64,10 @@ def _composite(
 ) -> dict[str, Any]:
     inputs: dict[str, Any] = {"clusterName": CLUSTER, "namespace": NAMESPACE, "workspaceImages": workspace_images}
     if mirror_password is not None:
-        inputs.update(componentRepository=MIRROR, componentUsername="mirror-bot", componentPassword=mirror_password)
+        inputs["componentImages"] = {"repository": MIRROR, "username": "mirror-bot", "password": mirror_password}
     if base_password is not None:
-        inputs["baseImageRegistries"] = [{"server": BASE_REGISTRY, "username": "base-bot", "password": base_password}]
+        registries = [{"server": BASE_REGISTRY, "username": "base-bot", "password": base_password}]
+        inputs["baseImages"] = {"registries": registries}
     inputs.update(overrides)
     return inputs
 
@@ -117,7 +118,10 @@ def node_program(backend: str = "external") -> dict[str, dict[str, Any]]:
         "password": {"secretConfig": "pushPassword"},
     }
     gitpod = _composite(workspace)
-    gitpod.update(componentRepository=MIRROR, componentUsername="mirror-bot")
-    gitpod["componentPassword"] = {"secretConfig": "mirrorPassword"}
+    gitpod["componentImages"] = {
+        "repository": MIRROR,
+        "username": "mirror-bot",
+        "password": {"secretConfig": "mirrorPassword"},
+    }
     images = {k: int(v) if isinstance(v, float) else v for k, v in s3_workspace_images().items()}
     return {"gitpod": gitpod, "images": images}

@@ -27,7 +27,7 @@ function remoteInputs(args, opts, required, secrets, outputs) {
 class GitpodImageRegistries extends pulumi.ComponentResource {
     constructor(name, args, opts) {
         opts = opts || {};
-        const resourceInputs = remoteInputs(args, opts, ["clusterName", "namespace"], ["componentPassword"],
+        const resourceInputs = remoteInputs(args, opts, ["clusterName"], [],
             ["installerConfig", "installerConfigYaml", "workspaceImagesSecret"]);
         super("gitpod-registry:index:GitpodImageRegistries", name, resourceInputs, opts, true /*remote*/);
     }

@@ -1,0 +1,1 @@
+"""AWS helpers: partitions and the registry's S3 policy documents."""

@@ -1,0 +1,1 @@
+"""Google Cloud helpers: names of projects, locations, repositories and service accounts."""

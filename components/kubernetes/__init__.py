@@ -1,0 +1,1 @@
+"""Kubernetes helpers: .dockerconfigjson documents and the secrets that carry them."""

@@ -1,0 +1,223 @@
+"""`.dockerconfigjson` documents, the credentials that go into them, and the secrets that carry them.
+
+Gitpod mounts one such secret for pushing workspace images and for pulling private
+base images, so every credential the cluster needs ends up in one document: one
+entry per bare registry host, `auth` = base64("user:password") with no newline.
+"""
+
+import base64
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..validation import InvalidInput, at, key_ref, kind_of, ref, require_type
+
+DOCKER_HUB = "docker.io"
+# Names people use for Docker Hub; Gitpod's resolver looks credentials up under docker.io.
+_DOCKER_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$")
+
+
+class Password:
+    """A password read from configuration. It prints masked, so it cannot leak through a
+    log line, an f-string or an exception; it reaches resources only via `secret_output`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Password([secret])"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Password) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Password", self._value))
+
+
+PasswordInput = pulumi.Input[str] | Password
+
+
+def secret_output(password: PasswordInput) -> pulumi.Output[str]:
+    """The password as a Pulumi secret, whatever form it was given in."""
+    return pulumi.Output.secret(password.reveal() if isinstance(password, Password) else password)
+
+
+class RegistryCredential(TypedDict):
+    server: str
+    """Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000 (a path is ignored)."""
+    username: str
+    """User (or robot account) that can pull from server."""
+    password: PasswordInput
+    """Secret; its password or token. Never printed."""
+
+
+def registry_host(field: str, server: object) -> str:
+    """The bare host a `.dockerconfigjson` is keyed by: no scheme, no path, Docker Hub as docker.io."""
+    require_type(field, server, str, "a registry host such as registry.example.com")
+    if "://" in server:
+        raise InvalidInput(field, f"{server!r} has a scheme; give the bare host, e.g. registry.example.com")
+    host = server.split("/", 1)[0].lower()
+    if host in _DOCKER_HUB_ALIASES:
+        return DOCKER_HUB
+    if not _HOST.match(host) or ("." not in host.split(":")[0] and not host.startswith("localhost")):
+        raise InvalidInput(field, f"{server!r} does not start with a registry host such as registry.example.com[:port]")
+    return host
+
+
+def check_username(field: str, value: object) -> str:
+    if value is None or value == "":
+        raise InvalidInput(field, "required; the registry user name")
+    require_type(field, value, str, "a user name (a string)")
+    if ":" in value:
+        # Registries split `auth` at the first ':'; a colon in the user name shifts it into the password.
+        raise InvalidInput(field, f"{value!r} contains ':', which a registry login cannot carry")
+    return value
+
+
+def check_password(field: str, value: object) -> PasswordInput:
+    """A password given as config secret, plain string or Output; never echoed in the error."""
+    how = f"set it with `pulumi config set --secret --path {key_ref(field)} ...`"
+    if value is None or value == "" or (isinstance(value, Password) and value.reveal() == ""):
+        raise InvalidInput(field, f"required; {how}")
+    if isinstance(value, (Password, pulumi.Output)):
+        return value
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"expected a string, got {kind_of(value)} (value not shown); quote it and {how}")
+    return value
+
+
+def check_credential(field: str, credential: object) -> RegistryCredential:
+    """Validates one {server, username, password}; `field` names the credential, e.g. `...registries[0]`."""
+    if not isinstance(credential, dict):
+        raise InvalidInput(field, f"expected an object with server, username and password, got {kind_of(credential)}")
+    unknown = sorted(set(credential) - {"server", "username", "password"})
+    if unknown:
+        raise InvalidInput(at(field, unknown[0]), "unknown field; allowed fields here: password, server, username")
+    return {
+        "server": registry_host(at(field, "server"), credential.get("server")),
+        "username": check_username(at(field, "username"), credential.get("username")),
+        "password": check_password(at(field, "password"), credential.get("password")),
+    }
+
+
+def _same_login(a: RegistryCredential, b: RegistryCredential) -> bool:
+    if a["username"] != b["username"]:
+        return False
+    plain = (str, Password)
+    # Outputs cannot be compared before deployment, so two of them for one host count as different.
+    return isinstance(a["password"], plain) and isinstance(b["password"], plain) and a["password"] == b["password"]
+
+
+def merged_entries(entries: Sequence[tuple[str, RegistryCredential]]) -> list[tuple[str, RegistryCredential]]:
+    """One (path, credential) per host, in a stable order. `entries` pairs each checked credential with the
+    path that named it; the same login twice is merged, two different logins for a host are refused."""
+    by_host: dict[str, tuple[str, RegistryCredential]] = {}
+    for field, credential in entries:
+        host = credential["server"]
+        if host in by_host:
+            first_field, first = by_host[host]
+            if not _same_login(first, credential):
+                raise InvalidInput(
+                    field,
+                    f"registry host {host!r} already has a different credential ({ref(first_field)}); Gitpod mounts "
+                    "one .dockerconfigjson, which holds one credential per host: use one login for both",
+                )
+            continue
+        by_host[host] = (field, credential)
+    return [by_host[host] for host in sorted(by_host)]
+
+
+def merge_credentials(entries: Sequence[tuple[str, RegistryCredential]]) -> list[RegistryCredential]:
+    """The credentials of `merged_entries`, without their paths."""
+    return [credential for _, credential in merged_entries(entries)]
+
+
+@dataclass(frozen=True)
+class BaseImageLogins:
+    """Checked logins for private base-image registries, one per host, each with the path it was given at."""
+
+    entries: tuple[tuple[str, RegistryCredential], ...] = ()
+
+    @property
+    def credentials(self) -> tuple[RegistryCredential, ...]:
+        return tuple(credential for _, credential in self.entries)
+
+    @property
+    def hosts(self) -> list[str]:
+        return [credential["server"] for credential in self.credentials]
+
+    def path_of(self, host: str) -> str:
+        return next(path for path, credential in self.entries if credential["server"] == host)
+
+
+NO_LOGINS = BaseImageLogins()
+
+
+def check_logins(path: str, value: object) -> BaseImageLogins:
+    """A list of {server, username, password} at `path`, checked and merged to one login per host."""
+    if not isinstance(value, list):
+        raise InvalidInput(path, f"expected a list, got {kind_of(value)}")
+    entries = [(at(path, i), check_credential(at(path, i), credential)) for i, credential in enumerate(value)]
+    return BaseImageLogins(tuple(merged_entries(entries)))
+
+
+def auth_entry(username: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"username": username, "password": password, "auth": token}
+
+
+def check_unique_hosts(field: str, hosts: Sequence[str]) -> None:
+    """One entry per host: two credentials for the same host would silently shadow each other."""
+    seen: set[str] = set()
+    for host in hosts:
+        if host in seen:
+            raise InvalidInput(field, f"two credentials for registry host {host!r}; give each host once")
+        seen.add(host)
+
+
+def docker_config_json(credentials: Sequence[tuple[str, str, str]]) -> str:
+    """The document for (host, username, password) triples, keys in a stable order."""
+    check_unique_hosts("credentials", [host for host, _, _ in credentials])
+    auths = {host: auth_entry(username, password) for host, username, password in credentials}
+    return json.dumps({"auths": dict(sorted(auths.items()))}, sort_keys=True)
+
+
+def docker_config_document(credentials: Sequence[RegistryCredential]) -> pulumi.Output[str]:
+    """The `.dockerconfigjson` for `credentials`, as a secret (a password may be another resource's output)."""
+    logins = [pulumi.Output.all(c["server"], c["username"], secret_output(c["password"])) for c in credentials]
+    return pulumi.Output.secret(pulumi.Output.all(*logins).apply(docker_config_json))
+
+
+def docker_config_secret(
+    resource_name: str,
+    *,
+    secret_name: str,
+    namespace: str,
+    credentials: Sequence[RegistryCredential],
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.Secret:
+    """A kubernetes.io/dockerconfigjson secret holding `credentials`, secret end to end."""
+    return k8s.core.v1.Secret(
+        resource_name,
+        metadata={
+            "name": secret_name,
+            "namespace": namespace,
+            "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
+        },
+        type="kubernetes.io/dockerconfigjson",
+        string_data={".dockerconfigjson": docker_config_document(credentials)},
+        opts=opts,
+    )

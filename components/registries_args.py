@@ -1,0 +1,154 @@
+"""The composite's arguments, shaped like the stack config, and their one check.
+
+`check_args` validates every argument, in plain Python, before anything is registered, into
+frozen values the composite hands to its children unchanged; errors name each argument by its
+path (`workspace_images.backend`), which the stack config and the package spell in their own way.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
+
+from . import validation
+from .kubernetes.dockerconfig import PasswordInput
+from .roles.air_gap import AirGapArgs, mirrored_image
+from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
+from .roles.base_images import check_fields as check_base_images
+from .roles.component_images import CheckedComponentImages, ComponentImagesRoleArgs, check_repository
+from .roles.component_images import check_fields as check_component_images
+from .validation import InvalidInput, ref
+from .workspace_images import Backend, backend_named
+from .workspace_images.backend import Common, check_common
+from .workspace_images.external import BACKEND as EXTERNAL
+from .workspace_images.external import CheckedExternal, check_push
+
+DEFAULT_NAMESPACE = "gitpod"
+
+
+class WorkspaceImagesArgs(TypedDict):
+    backend: str
+    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP) or external (any OCI registry).
+    ecr is refused (see docs/backend-s3.md)."""
+    region: NotRequired[str]
+    """s3: AWS region of the bucket; decides the partition (aws, aws-cn, aws-us-gov). Default: aws:region."""
+    bucket: NotRequired[str]
+    """s3: an existing bucket to reuse (e.g. Gitpod's object-storage bucket) instead of creating one. Nothing
+    about it is changed; the IAM grants are scoped to it."""
+    project: NotRequired[str]
+    """artifact-registry: Google Cloud project ID of the repository and service account (domain-scoped
+    example.com:proj works). Default: gcp:project."""
+    location: NotRequired[str]
+    """artifact-registry: a region (europe-west1) or multi-region (us, europe, asia). Default: gcp:region."""
+    repository: NotRequired[str]
+    """artifact-registry: repository id, 1-63 lowercase letters, digits and '-'. gcr.io, us.gcr.io, eu.gcr.io
+    or asia.gcr.io create a gcr.io-domain repository in its fixed multi-region. Default gitpod."""
+    service_account: NotRequired[str]
+    """artifact-registry: email of an existing user-managed service account to reuse (e.g. Gitpod's
+    object-storage one); it gets a new key and the same repository-only grant."""
+    cleanup_older_than_days: NotRequired[int]
+    """artifact-registry: delete image versions older than this many days (image-builder rebuilds an image
+    that is gone). Default: keep all."""
+    cleanup_keep_count: NotRequired[int]
+    """artifact-registry: with cleanup, keep this many most recent versions of each image. Default 10."""
+    key_generation: NotRequired[int]
+    """s3, artifact-registry: generation of the registry credential; raise by one to rotate. Default 1."""
+    keep_previous_key: NotRequired[bool]
+    """s3, artifact-registry: keep the previous credential valid during a rotation. Default false."""
+    url: NotRequired[str]
+    """external: registry host[:port] and path image-builder pushes under (to <url>/base-images and
+    <url>/workspace-images), e.g. registry.example.com/gitpod. No scheme."""
+    username: NotRequired[str]
+    """external: a user or robot account that can push and pull under url."""
+    password: NotRequired[PasswordInput]
+    """external: secret; its password or token."""
+
+
+class GitpodImageRegistriesArgs(TypedDict):
+    cluster_name: str
+    """Name of the cluster: part of every cloud resource name, so two clusters never collide. 1-32 lowercase
+    letters, digits and '-', starting with a letter; fewer with a created S3 bucket or GCP service account."""
+    namespace: NotRequired[str]
+    """Kubernetes namespace of Gitpod and of the registry secrets. Default gitpod."""
+    protect_data: NotRequired[bool]
+    """Protect buckets and repositories from deletion by Pulumi; false only for throwaway stacks. Default true."""
+    workspace_images: NotRequired[WorkspaceImagesArgs]
+    """Role 3: where image-builder pushes workspace images. Required unless air_gap is given."""
+    component_images: NotRequired[ComponentImagesRoleArgs]
+    """Role 1: where Gitpod's component images come from. Default Gitpod's public registry."""
+    base_images: NotRequired[BaseImagesRoleArgs]
+    """Role 2: the default workspace image and logins for private base-image registries."""
+    air_gap: NotRequired[AirGapArgs]
+    """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspace_images,
+    component_images and base_images.registries."""
+
+
+@dataclass(frozen=True)
+class CheckedRegistries:
+    """Every argument of GitpodImageRegistries, checked; what each child is built from."""
+
+    common: Common
+    component_images: CheckedComponentImages
+    workspace_image: str
+    backend: Backend
+    backend_args: Any
+    """The backend's own checked arguments (its check's result)."""
+
+
+def _object(args: Mapping[str, Any], name: str, what: str) -> Mapping[str, Any]:
+    value = args.get(name, {})
+    validation.require_type(name, value, dict, what)
+    return value
+
+
+def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
+    given = [name for name in ("workspace_images", "component_images") if name in args]
+    given += ["base_images.registries"] if "registries" in args.get("base_images", {}) else []
+    for name in given:
+        raise InvalidInput(
+            name, f"cannot be combined with {ref('air_gap')}: the air-gap registry serves this role; remove it"
+        )
+    air = _object(args, "air_gap", "an object with registry, username and password")
+    if air.get("registry") in (None, ""):
+        raise InvalidInput(
+            "air_gap.registry", "required; the internal registry, e.g. registry.internal.example.com/gitpod"
+        )
+    url, login = check_push(
+        ("air_gap.registry", air.get("registry")),
+        ("air_gap.username", air.get("username")),
+        ("air_gap.password", air.get("password")),
+    )
+    base = check_base_images(_object(args, "base_images", "an object"), "base_images")
+    # Base images come from the mirror and nowhere else.
+    external = CheckedExternal(common.namespace, url, (login,), allow_list=(login["server"],))
+    return CheckedRegistries(
+        common,
+        CheckedComponentImages(common.namespace, check_repository("air_gap.registry", url), login=login),
+        mirrored_image("base_images.workspace_image", base.workspace_image, url),
+        EXTERNAL,
+        external,
+    )
+
+
+def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRegistries:
+    """Validates every argument before anything is registered; raises InvalidInput on the first problem."""
+    common = check_common({"namespace": DEFAULT_NAMESPACE, **args})
+    if "air_gap" in args:
+        return _air_gap(args, common)
+    workspace = args.get("workspace_images")
+    validation.require_type("workspace_images", workspace, dict, "an object with at least 'backend'")
+    assert isinstance(workspace, dict)
+    backend = backend_named("workspace_images.backend", workspace.get("backend"))
+    validation.require_known_fields("workspace_images", workspace, ["backend", *(f.name for f in backend.fields)])
+    components = check_component_images(
+        _object(args, "component_images", "an object"), "component_images", common.namespace
+    )
+    base: CheckedBaseImages = check_base_images(_object(args, "base_images", "an object"), "base_images")
+    if base.logins.credentials and backend.refuses_base_image_credentials:
+        raise InvalidInput("base_images.registries", backend.refuses_base_image_credentials)
+    return CheckedRegistries(
+        common,
+        components,
+        base.workspace_image,
+        backend,
+        backend.check(workspace, "workspace_images", common, base.logins),
+    )

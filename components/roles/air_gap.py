@@ -1,0 +1,39 @@
+"""Air-gap: one internal registry serves all three of Gitpod's image roles.
+
+Pure helpers for the composite: what an air-gapped install's arguments are, and how
+an image name maps into the mirror, following the layout `gitpod-installer mirror
+list` writes (the source host dropped, the rest of the path kept under the mirror).
+"""
+
+from typing import TypedDict
+
+from ..kubernetes.dockerconfig import PasswordInput, registry_host
+
+
+class AirGapArgs(TypedDict):
+    registry: str
+    """The internal registry, host and path, e.g. registry.internal.example.com/gitpod (no scheme)."""
+    username: str
+    """User that can pull everything and push workspace images under registry."""
+    password: PasswordInput
+    """Secret; its password or token."""
+
+
+def _has_host(first_segment: str) -> bool:
+    return "." in first_segment or ":" in first_segment or first_segment == "localhost"
+
+
+def mirrored_image(field: str, image: str, registry: str) -> str:
+    """Where `image` lives in the mirror: docker.io/gitpod/workspace-full:latest -> REGISTRY/gitpod/workspace-full:latest.
+
+    An image already on the mirror's host is kept as it is.
+    """
+    first, _, rest = image.partition("/")
+    if rest and _has_host(first):
+        host, path = registry_host(field, first), rest
+    else:
+        # Docker Hub shorthand: ubuntu:22.04 is docker.io/library/ubuntu:22.04.
+        host, path = "docker.io", image if rest else f"library/{image}"
+    if host == registry_host(field, registry):
+        return image
+    return f"{registry}/{path}"

@@ -1,0 +1,313 @@
+"""Workspace images on GCP: an Artifact Registry Docker repository image-builder pushes to.
+
+Container Registry stopped accepting writes on 2025-03-18 and gcr.io is now served by
+Artifact Registry, so the repository lives there (a `gcr.io`-domain repository keeps
+old `gcr.io/PROJECT/...` URLs working). A service account key, granted the writer role
+on this one repository only, logs in as `_json_key`; Gitpod mounts it as a
+`.dockerconfigjson` secret that may also carry private base-image credentials.
+"""
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from .. import validation
+from ..fields import Field
+from ..gcp import names as gcp_names
+from ..installer_config import external_registry
+from ..kubernetes.dockerconfig import NO_LOGINS, BaseImageLogins, RegistryCredential, check_logins, docker_config_secret
+from ..validation import InvalidInput, at, ref
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
+
+DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
+DEFAULT_REPOSITORY = "gitpod"
+DEFAULT_CLEANUP_KEEP_COUNT = 10
+SERVICE = "artifactregistry.googleapis.com"
+WRITER_ROLE = "roles/artifactregistry.writer"
+JSON_KEY_USER = "_json_key"
+SERVICE_ACCOUNT_PREFIX = "gitpod-reg-"
+SERVICE_ACCOUNT_ID_MAX = 30
+
+
+class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
+    cluster_name: str
+    """Cluster name; part of the service account id, so two clusters in one project never collide."""
+    project: str
+    """Google Cloud project ID of the repository, e.g. my-project (domain-scoped: example.com:my-project)."""
+    namespace: str
+    """Kubernetes namespace of the dockerconfigjson secret, e.g. gitpod."""
+    location: NotRequired[str]
+    """Region (europe-west1) or multi-region (us, europe, asia); required unless the repository is gcr.io-domain."""
+    repository: NotRequired[str]
+    """Repository id. Default gitpod; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository."""
+    service_account: NotRequired[str]
+    """Email of an existing service account to use (e.g. Gitpod's object-storage one); then none is created."""
+    cleanup_older_than_days: NotRequired[int]
+    """Delete image versions older than this many days; unset keeps every version."""
+    cleanup_keep_count: NotRequired[int]
+    """With cleanup: always keep this many most recent versions of each image. Default 10."""
+    protect_data: NotRequired[bool]
+    """Protect the repository from deletion by Pulumi. Default true."""
+    key_generation: NotRequired[int]
+    """Generation of the service account key in the secret; raise it by one to rotate. Default 1."""
+    keep_previous_key: NotRequired[bool]
+    """Keep the previous generation's key valid while Gitpod rolls over. Default false."""
+    secret_name: NotRequired[str]
+    """Name of the kubernetes.io/dockerconfigjson secret. Default gitpod-registry-workspace-images."""
+    extra_credentials: NotRequired[list[RegistryCredential]]
+    """More registries (e.g. private base images) merged into the same .dockerconfigjson."""
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    older_than_days: int
+    keep_count: int
+
+
+@dataclass(frozen=True)
+class CheckedArtifactRegistry:
+    common: Common
+    project: str
+    location: str
+    repository: str
+    service_account: str | None
+    cleanup: Cleanup | None
+    rotation: Rotation
+    extra_credentials: tuple[RegistryCredential, ...] = ()
+    secret_name: str = DEFAULT_SECRET_NAME
+
+    @property
+    def host(self) -> str:
+        return gcp_names.registry_host_of(self.location, self.repository)
+
+
+def service_account_id_for(cluster_name: str) -> str:
+    return f"{SERVICE_ACCOUNT_PREFIX}{cluster_name}"
+
+
+def _cleanup(args: Mapping[str, Any], path: str) -> Cleanup | None:
+    if args.get("cleanup_older_than_days") is not None:
+        return Cleanup(
+            validation.positive_int(at(path, "cleanup_older_than_days"), args["cleanup_older_than_days"]),
+            validation.positive_int(
+                at(path, "cleanup_keep_count"), args.get("cleanup_keep_count", DEFAULT_CLEANUP_KEEP_COUNT)
+            ),
+        )
+    if args.get("cleanup_keep_count") is not None:
+        raise InvalidInput(
+            at(path, "cleanup_keep_count"),
+            f"only meaningful with {ref(at(path, 'cleanup_older_than_days'))}; set that too",
+        )
+    return None
+
+
+def check_fields(
+    args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS
+) -> CheckedArtifactRegistry:
+    """Checks the artifact-registry fields at `path`, and that no base-image login is for its own host."""
+    project = gcp_names.project_id(at(path, "project"), args.get("project"))
+    repository = gcp_names.repository_id(at(path, "repository"), args.get("repository", DEFAULT_REPOSITORY))
+    location = gcp_names.location(at(path, "location"), args.get("location"), repository)
+    service_account = args.get("service_account")
+    if service_account is not None:
+        service_account = gcp_names.service_account_email(at(path, "service_account"), service_account)
+    elif len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX:
+        limit = SERVICE_ACCOUNT_ID_MAX - len(SERVICE_ACCOUNT_PREFIX)
+        raise InvalidInput(
+            "cluster_name",
+            f"at most {limit} characters with the artifact-registry backend, because the service account id "
+            f"{service_account_id_for('<cluster>')} has at most {SERVICE_ACCOUNT_ID_MAX}; use a shorter cluster "
+            "name or reuse an existing service account",
+        )
+    own_host = gcp_names.registry_host_of(location, repository)
+    if own_host in logins.hosts:
+        raise InvalidInput(
+            logins.path_of(own_host),
+            f"two credentials for registry host {own_host!r}: the repository's own key already logs in there",
+        )
+    return CheckedArtifactRegistry(
+        common,
+        project,
+        location,
+        repository,
+        service_account,
+        _cleanup(args, path),
+        check_rotation(args, path),
+        logins.credentials,
+    )
+
+
+def check_args(args: ArtifactRegistryWorkspaceImagesArgs) -> CheckedArtifactRegistry:
+    """Validates the arguments of a directly constructed ArtifactRegistryWorkspaceImages."""
+    logins = check_logins("extra_credentials", args.get("extra_credentials", []))
+    checked = check_fields(args, "", check_common(args), logins)
+    return replace(
+        checked, secret_name=validation.namespace("secret_name", args.get("secret_name", DEFAULT_SECRET_NAME))
+    )
+
+
+def _decoded_key(private_key: str) -> str:
+    # The provider returns the key file base64-encoded; `_json_key` wants the JSON itself.
+    return base64.b64decode(private_key).decode()
+
+
+def _cleanup_policies(cleanup: Cleanup) -> list[dict[str, Any]]:
+    older_than_days, keep_count = cleanup.older_than_days, cleanup.keep_count
+    return [
+        {
+            "id": f"delete-older-than-{older_than_days}d",
+            "action": "DELETE",
+            "condition": {"tag_state": "ANY", "older_than": f"{older_than_days * 86400}s"},
+        },
+        {"id": f"keep-{keep_count}-most-recent", "action": "KEEP", "most_recent_versions": {"keep_count": keep_count}},
+    ]
+
+
+class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
+    """An Artifact Registry repository for workspace images, and the credentials to push to it.
+
+    Children: the artifactregistry.googleapis.com service (left enabled on destroy); a protected
+    Docker repository (optionally gcr.io-domain, optionally with cleanup policies); a service
+    account unless an existing one is given; a writer grant on the repository only; one or two
+    service account keys; a kubernetes.io/dockerconfigjson secret.
+    """
+
+    url: pulumi.Output[str]
+    """Where image-builder pushes: LOCATION-docker.pkg.dev/PROJECT/REPOSITORY or GCRHOST/PROJECT."""
+    registry_host: pulumi.Output[str]
+    """The bare host the secret's auths entry is keyed by, e.g. europe-west1-docker.pkg.dev."""
+    repository_id: pulumi.Output[str]
+    """The repository's id, e.g. gitpod."""
+    service_account_email: pulumi.Output[str]
+    """Email of the service account whose key the secret carries."""
+    secret_name: pulumi.Output[str]
+    """Name of the kubernetes.io/dockerconfigjson secret (key .dockerconfigjson)."""
+
+    container_registry: pulumi.Output[dict[str, Any]]
+    """The installer's containerRegistry block: external url and secret, and the base-image allow list."""
+
+    def __init__(
+        self, name: str, args: ArtifactRegistryWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        self._build(name, check_args(args), opts)
+
+    def _build(self, name: str, checked: CheckedArtifactRegistry, opts: pulumi.ResourceOptions | None) -> None:
+        project, location, repository_id = checked.project, checked.location, checked.repository
+        cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
+        super().__init__("gitpod-registry:index:ArtifactRegistryWorkspaceImages", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        service = gcp.projects.Service(
+            f"{name}-service",
+            project=project,
+            service=SERVICE,
+            # Other workloads in the project may use Artifact Registry; never switch it off for them.
+            disable_on_destroy=False,
+            disable_dependent_services=False,
+            opts=child,
+        )
+        repository = gcp.artifactregistry.Repository(
+            f"{name}-repository",
+            project=project,
+            location=location,
+            repository_id=repository_id,
+            format="DOCKER",
+            description=f"Gitpod workspace images of cluster {cluster}",
+            labels={"gitpod-cluster": cluster, "gitpod-registry-role": "workspace-images"},
+            cleanup_policies=_cleanup_policies(checked.cleanup) if checked.cleanup else None,
+            cleanup_policy_dry_run=False if checked.cleanup else None,
+            opts=pulumi.ResourceOptions(parent=self, protect=checked.common.protect_data, depends_on=[service]),
+        )
+
+        if checked.service_account is not None:
+            email: pulumi.Output[str] = pulumi.Output.from_input(checked.service_account)
+        else:
+            account = gcp.serviceaccount.Account(
+                f"{name}-service-account",
+                project=project,
+                account_id=service_account_id_for(cluster),
+                display_name=f"Gitpod workspace images ({cluster})",
+                description=f"Pushes and pulls Gitpod workspace images in {gcp_names.registry_url(project, location, repository_id)}",
+                opts=child,
+            )
+            email = account.email
+
+        gcp.artifactregistry.RepositoryIamMember(
+            f"{name}-writer",
+            project=project,
+            location=location,
+            repository=repository.name,
+            role=WRITER_ROLE,
+            member=email.apply(lambda e: f"serviceAccount:{e}"),
+            opts=child,
+        )
+        key = gcp.serviceaccount.Key(f"{name}-key-{generation}", service_account_id=email, opts=child)
+        if checked.rotation.keep_previous_key and generation > 1:
+            gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=child)
+
+        host = checked.host
+        own: RegistryCredential = {
+            "server": host,
+            "username": JSON_KEY_USER,
+            "password": pulumi.Output.secret(key.private_key.apply(_decoded_key)),
+        }
+        secret = docker_config_secret(
+            f"{name}-secret",
+            secret_name=checked.secret_name,
+            namespace=checked.common.namespace,
+            credentials=[own, *checked.extra_credentials],
+            opts=child,
+        )
+
+        self.url = pulumi.Output.from_input(gcp_names.registry_url(project, location, repository_id))
+        self.registry_host = pulumi.Output.from_input(host)
+        self.repository_id = repository.repository_id
+        self.service_account_email = email
+        self.secret_name = secret.metadata.apply(lambda m: m["name"])
+        url = gcp_names.registry_url(project, location, repository_id)
+        allow_list = sorted(c["server"] for c in checked.extra_credentials)
+        self.container_registry = self.secret_name.apply(lambda secret: external_registry(url, secret, allow_list))
+        self.register_outputs(
+            {
+                "url": self.url,
+                "registry_host": self.registry_host,
+                "repository_id": self.repository_id,
+                "service_account_email": self.service_account_email,
+                "secret_name": self.secret_name,
+                "container_registry": self.container_registry,
+            }
+        )
+
+
+def _build(
+    name: str, checked: CheckedArtifactRegistry, opts: pulumi.ResourceOptions
+) -> ArtifactRegistryWorkspaceImages:
+    return from_checked(ArtifactRegistryWorkspaceImages, name, checked, opts)
+
+
+BACKEND = Backend(
+    name="artifact-registry",
+    summary="GCP: an Artifact Registry Docker repository, pushed to with a service-account key",
+    fields=(
+        Field("project", "string", fallback="gcp:project", required=True),
+        Field(
+            "location",
+            "string",
+            fallback="gcp:region",
+            # gcr.io-domain repositories live in a fixed multi-region.
+            fallback_applies=lambda fields: not gcp_names.is_gcr_domain(fields.get("repository")),
+            default_text="gcp:region; the fixed multi-region of a gcr.io-domain repository",
+        ),
+        Field("repository", "string", default=DEFAULT_REPOSITORY),
+        Field("service_account", "string"),
+        Field("cleanup_older_than_days", "integer"),
+        Field("cleanup_keep_count", "integer", default=DEFAULT_CLEANUP_KEEP_COUNT),
+        *ROTATION_FIELDS,
+    ),
+    check=check_fields,
+    build=_build,
+)

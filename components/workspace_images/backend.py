@@ -1,0 +1,100 @@
+"""What a workspace-image backend plugs in: its config fields, its checks and its component.
+
+The composite and the stack-config reader loop over the registry of backends in
+`workspace_images/__init__.py`; a backend is one module that defines a `Backend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypedDict, TypeVar
+
+import pulumi
+
+from ..fields import Field
+from ..kubernetes.dockerconfig import BaseImageLogins
+from ..validation import at, cluster_name, flag, namespace, positive_int
+
+
+class CommonArgs(TypedDict):
+    cluster_name: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every backend takes from the composite: names and protection, checked once."""
+
+    cluster_name: str
+    namespace: str
+    protect_data: bool = True
+
+
+def check_common(args: Mapping[str, Any], path: str = "") -> Common:
+    return Common(
+        cluster_name=cluster_name(at(path, "cluster_name"), args.get("cluster_name")),
+        namespace=namespace(at(path, "namespace"), args.get("namespace")),
+        protect_data=flag(at(path, "protect_data"), args.get("protect_data", True)),
+    )
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """Generation-named credentials: raise `key_generation` by one to rotate without downtime."""
+
+    key_generation: int = 1
+    keep_previous_key: bool = False
+
+
+ROTATION_FIELDS = (
+    Field("key_generation", "integer", default=1),
+    Field("keep_previous_key", "boolean", default=False),
+)
+
+
+def check_rotation(args: Mapping[str, Any], path: str) -> Rotation:
+    return Rotation(
+        key_generation=positive_int(at(path, "key_generation"), args.get("key_generation", 1)),
+        keep_previous_key=flag(at(path, "keep_previous_key"), args.get("keep_previous_key", False)),
+    )
+
+
+class WorkspaceImagesComponent(Protocol):
+    """What the composite reads from a backend's component."""
+
+    @property
+    def secret_name(self) -> pulumi.Output[str]: ...
+
+    @property
+    def container_registry(self) -> pulumi.Output[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One workspace-image backend, as `workspaceImages.backend` names it."""
+
+    name: str
+    summary: str
+    """One line for the docs: where the images go and on which cloud."""
+    fields: tuple[Field, ...]
+    """Its config fields under workspaceImages (besides `backend`)."""
+    check: Callable[[Mapping[str, Any], str, Common, BaseImageLogins], Any]
+    """(workspace_images fields, their path, common arguments, base-image logins) -> checked arguments."""
+    build: Callable[[str, Any, pulumi.ResourceOptions], WorkspaceImagesComponent]
+    """(name, checked arguments, options) -> the backend's component."""
+    refuses_base_image_credentials: str | None = None
+    """Why this backend cannot carry private base-image logins, if it cannot."""
+
+
+C = TypeVar("C", bound=pulumi.ComponentResource)
+
+
+def from_checked(cls: type[C], name: str, checked: Any, opts: pulumi.ResourceOptions | None) -> C:
+    """Builds a component from arguments the composite has already checked, without checking again.
+
+    A component constructed directly checks its own arguments in `__init__`; this skips to `_build`.
+    """
+    component = cls.__new__(cls)
+    component._build(name, checked, opts)  # type: ignore[attr-defined]
+    return component

@@ -1,0 +1,191 @@
+"""Role 3, bring your own: workspace images pushed to any OCI registry (Harbor, Quay, GitLab, ACR, distribution).
+
+Creates the one `.dockerconfigjson` secret Gitpod mounts for pushing workspace images
+and for pulling private base images: the push credential plus any base-image
+credentials (`extra_credentials`), one entry per host.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+
+from .. import validation
+from ..fields import Field
+from ..installer_config import external_registry
+from ..kubernetes.dockerconfig import (
+    NO_LOGINS,
+    BaseImageLogins,
+    PasswordInput,
+    RegistryCredential,
+    check_logins,
+    check_password,
+    check_username,
+    docker_config_secret,
+    merge_credentials,
+    registry_host,
+)
+from ..validation import InvalidInput, at
+from .backend import Backend, Common, from_checked
+
+DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
+_ECR_HOST = re.compile(r"^(\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?|public\.ecr\.aws)$")
+_PATH = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+ECR_URL_REFUSAL = (
+    "is an ECR registry, which Gitpod cannot push to: ECR does not create a repository on push, and "
+    "image-builder pushes to new repository paths. On AWS use backend 's3' (Gitpod's in-cluster registry "
+    "stored in an S3 bucket)."
+)
+
+
+class ExternalWorkspaceImagesArgs(TypedDict):
+    namespace: str
+    """Kubernetes namespace of the secret, e.g. gitpod."""
+    url: str
+    """Registry host and path image-builder pushes under, e.g. registry.example.com/gitpod (no scheme)."""
+    username: str
+    """User (or robot account) allowed to push under url."""
+    password: PasswordInput
+    """Secret; its password or token."""
+    extra_credentials: NotRequired[list[RegistryCredential]]
+    """Credentials for private base-image registries, merged into the same secret. Default none."""
+    secret_name: NotRequired[str]
+    """Name of the dockerconfigjson secret. Default gitpod-registry-workspace-images."""
+
+
+@dataclass(frozen=True)
+class CheckedExternal:
+    namespace: str
+    url: str
+    credentials: tuple[RegistryCredential, ...]
+    """The push login first, then the base-image logins: one per host."""
+    allow_list: tuple[str, ...]
+    """Hosts whose logins image-builder may use for base images (privateBaseImageAllowList)."""
+    secret_name: str = DEFAULT_SECRET_NAME
+
+
+def check_url(field: str, url: object) -> str:
+    """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR."""
+    if url in (None, ""):
+        raise InvalidInput(field, "required; the registry host and path to push to, e.g. registry.example.com/gitpod")
+    if isinstance(url, str) and "://" in url:
+        raise InvalidInput(field, f"{url!r} has a scheme; give host and path only, e.g. registry.example.com/gitpod")
+    host = registry_host(field, url)
+    assert isinstance(url, str)
+    if _ECR_HOST.match(host):
+        raise InvalidInput(field, f"{url!r} {ECR_URL_REFUSAL}")
+    url = url.rstrip("/")
+    path = url.split("/", 1)[1] if "/" in url else ""
+    if path and not _PATH.match(path):
+        raise InvalidInput(
+            field, f"{url!r} has an invalid repository path; use lowercase letters, digits, '.', '_', '-' and '/'"
+        )
+    return f"{host}/{path}" if path else host
+
+
+def check_push(
+    url: tuple[str, object], username: tuple[str, object], password: tuple[str, object]
+) -> tuple[str, RegistryCredential]:
+    """The push URL and its login, each given with its path: (path, value)."""
+    checked_url = check_url(*url)
+    return checked_url, {
+        "server": registry_host(url[0], checked_url),
+        "username": check_username(*username),
+        "password": check_password(*password),
+    }
+
+
+def with_logins(
+    namespace: str, url_path: str, url: str, push: RegistryCredential, logins: BaseImageLogins
+) -> CheckedExternal:
+    """The push login merged with the base-image logins (the same login twice is fine, two for a host are not)."""
+    entries = [(url_path, push), *logins.entries]
+    return CheckedExternal(namespace, url, tuple(merge_credentials(entries)), tuple(sorted(logins.hosts)))
+
+
+def check_fields(
+    args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS
+) -> CheckedExternal:
+    url, push = check_push(
+        (at(path, "url"), args.get("url")),
+        (at(path, "username"), args.get("username")),
+        (at(path, "password"), args.get("password")),
+    )
+    return with_logins(common.namespace, at(path, "url"), url, push, logins)
+
+
+def check_args(args: ExternalWorkspaceImagesArgs) -> CheckedExternal:
+    """Validates the arguments of a directly constructed ExternalWorkspaceImages and fills in defaults."""
+    namespace = validation.namespace("namespace", args.get("namespace"))
+    url, push = check_push(
+        ("url", args.get("url")), ("username", args.get("username")), ("password", args.get("password"))
+    )
+    logins = check_logins("extra_credentials", args.get("extra_credentials", []))
+    checked = with_logins(namespace, "url", url, push, logins)
+    return replace(
+        checked, secret_name=validation.namespace("secret_name", args.get("secret_name", DEFAULT_SECRET_NAME))
+    )
+
+
+class ExternalWorkspaceImages(pulumi.ComponentResource):
+    """Workspace images in a registry you already run.
+
+    Children: one kubernetes.io/dockerconfigjson Secret (push credential and base-image credentials).
+    """
+
+    url: pulumi.Output[str]
+    """Where image-builder pushes (containerRegistry.external.url), e.g. registry.example.com/gitpod."""
+    secret_name: pulumi.Output[str]
+    """Name of the dockerconfigjson secret (containerRegistry.external.certificate)."""
+    hosts: pulumi.Output[list[str]]
+    """The registry hosts the secret holds a credential for, sorted."""
+
+    container_registry: pulumi.Output[dict[str, Any]]
+    """The installer's containerRegistry block: external url and secret, and the base-image allow list."""
+
+    def __init__(
+        self, name: str, args: ExternalWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        self._build(name, check_args(args), opts)
+
+    def _build(self, name: str, checked: CheckedExternal, opts: pulumi.ResourceOptions | None) -> None:
+        super().__init__("gitpod-registry:index:ExternalWorkspaceImages", name, None, opts)
+        secret = docker_config_secret(
+            f"{name}-secret",
+            secret_name=checked.secret_name,
+            namespace=checked.namespace,
+            credentials=checked.credentials,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.url = pulumi.Output.from_input(checked.url)
+        self.secret_name = secret.metadata.apply(lambda m: m["name"])
+        self.hosts = pulumi.Output.from_input(sorted(c["server"] for c in checked.credentials))
+        url, allow_list = checked.url, list(checked.allow_list)
+        self.container_registry = self.secret_name.apply(lambda secret: external_registry(url, secret, allow_list))
+        self.register_outputs(
+            {
+                "url": self.url,
+                "secret_name": self.secret_name,
+                "hosts": self.hosts,
+                "container_registry": self.container_registry,
+            }
+        )
+
+
+def _build(name: str, checked: CheckedExternal, opts: pulumi.ResourceOptions) -> ExternalWorkspaceImages:
+    return from_checked(ExternalWorkspaceImages, name, checked, opts)
+
+
+BACKEND = Backend(
+    name="external",
+    summary="Any OCI registry you run (Harbor, Quay, GitLab, ACR, distribution), pushed to with your login",
+    fields=(
+        Field("url", "string", required=True),
+        Field("username", "string", required=True),
+        Field("password", "string", required=True, secret=True),
+    ),
+    check=check_fields,
+    build=_build,
+)

@@ -1,0 +1,45 @@
+"""Pure checks of the `.dockerconfigjson` helpers, apart from the resource graph."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from components.kubernetes.dockerconfig import Password, docker_config_json, merge_credentials, registry_host
+from components.validation import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("server", "host"),
+    [
+        ("registry-1.docker.io", "docker.io"),
+        ("Quay.IO/acme/team", "quay.io"),
+        ("localhost:5000", "localhost:5000"),
+        ("europe-west1-docker.pkg.dev/project/repo", "europe-west1-docker.pkg.dev"),
+    ],
+)
+def test_registry_host_is_the_bare_lowercase_host(server, host):
+    assert registry_host("f", server) == host
+
+
+def test_a_scheme_is_an_error_naming_the_field():
+    with pytest.raises(InvalidInput, match=r"^baseImages.registries\[0\].server: 'https://quay.io' has a scheme"):
+        registry_host("baseImages.registries[0].server", "https://quay.io")
+
+
+def test_auth_is_base64_of_user_colon_password_without_newline():
+    document = json.loads(docker_config_json([("quay.io", "acme+reader", "pa:ss\u00e9")]))
+    auth = document["auths"]["quay.io"]["auth"]
+    assert "\n" not in auth and base64.b64decode(auth).decode() == "acme+reader:pa:ss\u00e9"
+
+
+def test_merge_keeps_one_entry_per_host_and_refuses_two_logins():
+    a = {"server": "quay.io", "username": "u", "password": Password("p")}
+    merged = merge_credentials([("first", a), ("second", {**a, "password": Password("p")})])
+    assert merged == [a]
+    with pytest.raises(
+        InvalidInput, match=r"^second: registry host 'quay.io' already has a different credential \(first\)"
+    ):
+        merge_credentials([("first", a), ("second", {**a, "password": Password("other")})])

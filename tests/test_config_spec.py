@@ -1,0 +1,95 @@
+"""The one config spec: it matches the components' arguments, and drives the docs and Pulumi.yaml."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.config_spec import SPEC
+from components.fields import Field
+from components.stack_config import InvalidConfig, load
+from components.workspace_images import BACKENDS
+from offline import config_docs, docs
+
+TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "array": "array", "object": None}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return docs.package_schema()
+
+
+def _properties(schema: dict, field: Field) -> dict:
+    token = f"gitpod-registry:index:{field.schema_type}"
+    spec = schema["resources"].get(token) or schema["types"][token]
+    return spec.get("inputProperties") or spec["properties"]
+
+
+def _objects(field: Field):
+    yield field
+    for child in field.fields:
+        if child.fields:
+            yield from _objects(child)
+
+
+def test_every_config_key_is_an_argument_of_the_same_type(schema):
+    for obj in _objects(SPEC):
+        properties = _properties(schema, obj)
+        assert {f.key for f in obj.fields} == set(properties), obj.schema_type
+        for field in obj.fields:
+            expected = TYPES[field.kind]
+            if expected:
+                assert properties[field.key].get("type") == expected, f"{obj.schema_type}.{field.key}"
+            assert bool(properties[field.key].get("secret")) == field.secret, f"{obj.schema_type}.{field.key}"
+
+
+def test_workspace_images_fields_are_the_backends_fields():
+    workspace = SPEC.field("workspace_images")
+    for name, backend in BACKENDS.items():
+        assert {f.name for f in workspace.fields_for(name)} == {"backend", *(f.name for f in backend.fields)}
+
+
+def test_configuration_page_is_current(schema):
+    page = config_docs.PAGE.read_text()
+    assert config_docs.render_page(page, schema) == page, "docs/configuration.md is stale: run `python -m offline.docs`"
+
+
+def test_pulumi_yaml_declares_the_keys_with_defaults(schema):
+    text = config_docs.PROJECT_FILE.read_text()
+    assert config_docs.render_project(text, schema) == text, "Pulumi.yaml is stale: run `python -m offline.docs`"
+    # A declared key without a default would be required by the CLI, so only these are declared.
+    assert set(config_docs.project_config(schema)) == {"namespace", "protectData"}
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            {"gitpod-registry:componentImage": "{}"},
+            r"gitpod-registry:componentImage: unknown field; did you mean componentImages\?",
+        ),
+        (
+            {"gitpod-registry:clustername": "prod"},
+            r"gitpod-registry:clustername: unknown field; did you mean clusterName\?",
+        ),
+        (
+            {"gitpod-registry:workspaceImages": '{"backend": "s3", "keyGenration": 2}'},
+            r"gitpod-registry:workspaceImages.keyGenration: unknown field; did you mean keyGeneration\?",
+        ),
+    ],
+)
+def test_a_misspelt_key_is_refused_with_the_nearest_known_one(config, expected):
+    full = {"aws:region": "eu-west-1", "gitpod-registry:workspaceImages": '{"backend": "s3"}', **config}
+    with pytest.raises(InvalidConfig, match=expected):
+        load(full, "dev")
+
+
+def test_provider_config_serves_the_backend_fields_the_stack_leaves_unset():
+    checked = load({"aws:region": "eu-west-1", "gitpod-registry:workspaceImages": '{"backend": "s3"}'}, "dev")
+    assert checked.backend_args.region == "eu-west-1"
+    own = load(
+        {"aws:region": "eu-west-1", "gitpod-registry:workspaceImages": '{"backend": "s3", "region": "us-east-2"}'},
+        "dev",
+    )
+    assert own.backend_args.region == "us-east-2"
+    with pytest.raises(InvalidConfig, match=r"^aws:region: required for the s3 backend"):
+        load({"gitpod-registry:workspaceImages": '{"backend": "s3"}'}, "dev")

@@ -1,0 +1,122 @@
+"""The command as operators get it: the wheel's `gitpod-registry` script, `python -m`, and `--from-cluster`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from real.processes import free_port
+
+from .conftest import secret_manifest, write
+
+ROOT = Path(__file__).resolve().parents[2]
+S3_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package's wheel, built from a copy of what it is made of (as tests/test_package.py does)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "source"
+    shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "requirements.txt"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", str(source), "--no-deps", "-w", str(tmp / "dist")],
+        check=True,
+        cwd=tmp,
+    )
+    (built,) = (tmp / "dist").glob("gitpod_registry-*.whl")
+    return built
+
+
+def test_the_wheel_installs_the_gitpod_registry_command(wheel, tmp_path):
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        assert "gitpod-registry = gitpod_registry.verify.cli:main" in archive.read(entry_points).decode()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        requires = archive.read(metadata).decode()
+        archive.extractall(tmp_path / "site")
+    assert "gitpod_registry/verify/cli.py" in names
+    assert "Requires-Dist: python-dxf" in requires and "Requires-Dist: boto3" in requires
+    # The packaged module runs under its installed name, apart from this repository's components/.
+    script = "import sys; from gitpod_registry.verify.cli import main; sys.exit(main(sys.argv[1:]))"
+    shown = subprocess.run(
+        [sys.executable, "-c", script, "verify", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "--secret FILE" in shown.stdout and "--ca-file" in shown.stdout
+
+
+def test_python_m_runs_the_command_and_exits_2_on_unusable_input(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "components.verify", "verify", "--config", str(tmp_path / "missing.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2 and "missing.yaml: cannot read" in result.stderr
+
+
+@pytest.fixture
+def kubectl(tmp_path, monkeypatch) -> Path:
+    """A stand-in kubectl on PATH that prints the secrets in secrets/NAME.json and logs its arguments."""
+    secrets = tmp_path / "cluster"
+    secrets.mkdir()
+    tool = tmp_path / "bin" / "kubectl"
+    tool.parent.mkdir()
+    tool.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {secrets}/calls.log\n'
+        f'if [ -f "{secrets}/$3.json" ]; then cat "{secrets}/$3.json"; exit 0; fi\n'
+        'echo "Error from server (NotFound): secrets \\"$3\\" not found" >&2\n'
+        "exit 1\n"
+    )
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
+    return secrets
+
+
+def test_from_cluster_reads_each_referenced_secret_not_given_as_a_file(verify, tmp_path, kubectl):
+    endpoint = f"127.0.0.1:{free_port()}"
+    config = {
+        "containerRegistry": {
+            "inCluster": True,
+            "s3storage": {
+                "bucket": "b",
+                "region": "eu-west-1",
+                "endpoint": endpoint,
+                "certificate": {"kind": "secret", "name": "gitpod-registry-s3"},
+            },
+        },
+        "customCACert": {"kind": "secret", "name": "private-ca"},
+    }
+    manifest = secret_manifest("gitpod-registry-s3", {"s3AccessKey": "AKIAEXAMPLE0001", "s3SecretKey": S3_SECRET})
+    write(kubectl / "gitpod-registry-s3.json", manifest)
+    outcome = verify(
+        "--config", write(tmp_path / "c.json", config), "--from-cluster", "--namespace", "gitpod-prod",
+        "--json", "--timeout", "5",
+    )  # fmt: skip
+    calls = (kubectl / "calls.log").read_text().splitlines()
+    assert calls == [
+        "get secret gitpod-registry-s3 --namespace gitpod-prod --output json",
+        "get secret private-ca --namespace gitpod-prod --output json",
+    ]
+    # The key was read from the cluster: the check reached the (closed) endpoint with it.
+    check = outcome.check("registry storage")
+    assert check["step"] == "s3:GetBucketLocation" and "connection refused" in check["cause"]
+    assert S3_SECRET not in outcome.text and "AKIAEXAMPLE0001" not in outcome.text
+    ca = outcome.check("private-ca")
+    assert ca["step"] == "read secret" and 'secrets "private-ca" not found' in ca["cause"]
+    assert json.loads(outcome.out)["ok"] is False
