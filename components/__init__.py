@@ -7,11 +7,14 @@ from .roles.air_gap import AirGapArgs
 from .roles.base_images import BaseImagesRoleArgs
 from .roles.component_images import ComponentImages, ComponentImagesArgs, ComponentImagesRoleArgs
 from .validation import InvalidInput
+from .workspace_images.acr import AcrWorkspaceImages, AcrWorkspaceImagesArgs
 from .workspace_images.artifact_registry import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
 from .workspace_images.external import ExternalWorkspaceImages, ExternalWorkspaceImagesArgs
 from .workspace_images.s3 import S3WorkspaceImages, S3WorkspaceImagesArgs
 
 __all__ = [
+    "AcrWorkspaceImages",
+    "AcrWorkspaceImagesArgs",
     "AirGapArgs",
     "ArtifactRegistryWorkspaceImages",
     "ArtifactRegistryWorkspaceImagesArgs",

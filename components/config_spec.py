@@ -15,14 +15,16 @@ PROJECT = "gitpod-registry"
 
 
 def _workspace_image_fields() -> tuple[Field, ...]:
-    """The union of every backend's fields, each tagged with the backends that take it."""
-    merged: dict[str, Field] = {}
-    for backend in BACKENDS.values():
-        for field in backend.fields:
-            known = merged.get(field.name)
-            backends = (*known.backends, backend.name) if known else (backend.name,)
-            merged[field.name] = Field(**{**field.__dict__, "backends": backends})
-    return tuple(merged.values())
+    """Every backend's fields, each tagged with its backend.
+
+    A name two backends share is listed once for each, so each keeps its own default and fallback:
+    `location` falls back to gcp:region for artifact-registry, and to the resource group's for acr.
+    """
+    return tuple(
+        Field(**{**field.__dict__, "backends": (backend.name,)})
+        for backend in BACKENDS.values()
+        for field in backend.fields
+    )
 
 
 CREDENTIAL = (

@@ -27,8 +27,8 @@ DEFAULT_NAMESPACE = "gitpod"
 
 class WorkspaceImagesArgs(TypedDict):
     backend: str
-    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP) or external (any OCI registry).
-    ecr is refused (see docs/backend-s3.md)."""
+    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP), acr (Azure) or external (any OCI
+    registry). ecr is refused (see docs/backend-s3.md)."""
     region: NotRequired[str]
     """s3: AWS region of the bucket; decides the partition (aws, aws-cn, aws-us-gov). Default: aws:region."""
     bucket: NotRequired[str]
@@ -38,7 +38,8 @@ class WorkspaceImagesArgs(TypedDict):
     """artifact-registry: Google Cloud project ID of the repository and service account (domain-scoped
     example.com:proj works). Default: gcp:project."""
     location: NotRequired[str]
-    """artifact-registry: a region (europe-west1) or multi-region (us, europe, asia). Default: gcp:region."""
+    """artifact-registry: a region (europe-west1) or multi-region (us, europe, asia). Default: gcp:region.
+    acr: Azure region of the registry, e.g. westeurope. Default: the resource group's."""
     repository: NotRequired[str]
     """artifact-registry: repository id, 1-63 lowercase letters, digits and '-'. gcr.io, us.gcr.io, eu.gcr.io
     or asia.gcr.io create a gcr.io-domain repository in its fixed multi-region. Default gitpod."""
@@ -50,10 +51,17 @@ class WorkspaceImagesArgs(TypedDict):
     that is gone). Default: keep all."""
     cleanup_keep_count: NotRequired[int]
     """artifact-registry: with cleanup, keep this many most recent versions of each image. Default 10."""
+    resource_group: NotRequired[str]
+    """acr: name of the existing resource group the registry is created in."""
+    registry_name: NotRequired[str]
+    """acr: registry name, 5-50 letters and digits, unique across Azure. Default: gitpod, the cluster name without
+    dashes and a hash of the subscription, resource group and cluster."""
+    sku: NotRequired[str]
+    """acr: Basic, Standard or Premium. Default Standard."""
     key_generation: NotRequired[int]
-    """s3, artifact-registry: generation of the registry credential; raise by one to rotate. Default 1."""
+    """s3, artifact-registry, acr: generation of the registry credential; raise by one to rotate. Default 1."""
     keep_previous_key: NotRequired[bool]
-    """s3, artifact-registry: keep the previous credential valid during a rotation. Default false."""
+    """s3, artifact-registry, acr: keep the previous credential valid during a rotation. Default false."""
     url: NotRequired[str]
     """external: registry host[:port] and path image-builder pushes under (to <url>/base-images and
     <url>/workspace-images), e.g. registry.example.com/gitpod. No scheme."""

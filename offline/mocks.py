@@ -9,6 +9,8 @@ import json
 import pulumi
 
 MOCK_ACCOUNT_ID = "123456789012"
+MOCK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001"
+MOCK_AZURE_LOCATION = "westeurope"
 
 
 def _digest(*parts: str) -> str:
@@ -71,7 +73,32 @@ def _outputs(token: str, name: str, inputs: dict) -> dict:
         }
     if token == "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":
         return {"etag": "BwY" + _digest("etag", name)[:8]}
+    if token == "azure:containerservice/registry:Registry":
+        return {"loginServer": f"{inputs['name'].lower()}.azurecr.io", "adminUsername": "", "adminPassword": ""}
+    if token == "azure:containerservice/tokenPassword:TokenPassword":
+        return {"password1": {"expiry": "", "value": mock_token_password(name)}}
     return {}
+
+
+def mock_token_password(name: str) -> str:
+    """The password the mocks give the TokenPassword resource called `name`: 52 characters like ACR's,
+    with the '+', '/' and '=' a base64 alphabet brings, so a document that mangles them shows it."""
+    return base64.b64encode(bytes.fromhex(_digest("acr-password", name) + _digest("acr", name)[:8])).decode() + "+/=="
+
+
+def _azure_id(token: str, inputs: dict) -> str | None:
+    """Resource ids shaped like Azure's, so children that take a parent's id get a realistic one."""
+    group = f"/subscriptions/{MOCK_SUBSCRIPTION_ID}/resourceGroups/{inputs.get('resourceGroupName')}"
+    registry = f"{group}/providers/Microsoft.ContainerRegistry/registries/{inputs.get('containerRegistryName')}"
+    if token == "azure:containerservice/registry:Registry":
+        return f"{group}/providers/Microsoft.ContainerRegistry/registries/{inputs['name']}"
+    if token == "azure:containerservice/registryScopeMap:RegistryScopeMap":
+        return f"{registry}/scopeMaps/{inputs['name']}"
+    if token == "azure:containerservice/registryToken:RegistryToken":
+        return f"{registry}/tokens/{inputs['name']}"
+    if token == "azure:containerservice/tokenPassword:TokenPassword":
+        return f"{inputs['containerRegistryTokenId']}/passwords/password"
+    return None
 
 
 def mock_key_file(name: str, service_account_id: str) -> str:
@@ -90,7 +117,7 @@ def _resource_id(token: str, name: str, inputs: dict) -> str:
         return inputs.get("bucket") or name
     if token == "aws:iam/accessKey:AccessKey":
         return mock_key_id(name)
-    return f"{name}-id"
+    return _azure_id(token, inputs) or f"{name}-id"
 
 
 def mock_key_id(name: str) -> str:
@@ -111,5 +138,14 @@ class RegistryMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/mock",
                 "userId": "AIDAMOCK",
                 "id": MOCK_ACCOUNT_ID,
+            }
+        if args.token == "azure:core/getResourceGroup:getResourceGroup":
+            group = args.args["name"]
+            return {
+                "id": f"/subscriptions/{MOCK_SUBSCRIPTION_ID}/resourceGroups/{group}",
+                "name": group,
+                "location": MOCK_AZURE_LOCATION,
+                "managedBy": "",
+                "tags": {},
             }
         return {}

@@ -6,6 +6,7 @@ Properties are the engine's (camelCase) names. Every message names the resource 
 """
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -43,12 +44,26 @@ GCP_PROJECT_GRANTS = (
     "gcp:projects/iAMBinding:IAMBinding",
     "gcp:projects/iAMPolicy:IAMPolicy",
 )
+ACR_REGISTRIES = {
+    # token: (admin user property, anonymous pull property), for the classic and the native provider
+    "azure:containerservice/registry:Registry": ("adminEnabled", "anonymousPullEnabled"),
+    "azure-native:containerregistry:Registry": ("adminUserEnabled", "anonymousPullEnabled"),
+}
+AZURE_ROLE_ASSIGNMENTS = (
+    "azure:authorization/assignment:Assignment",
+    "azure-native:authorization:RoleAssignment",
+)
+# A scope wider than one resource: the tenant root, a management group, a subscription or a resource group.
+_WIDE_AZURE_SCOPE = re.compile(
+    r"^/?$|^/providers/microsoft\.management/managementgroups/[^/]+/?$|^/subscriptions/[^/]+(/resourcegroups/[^/]+)?/?$",
+    re.IGNORECASE,
+)
 SECRET = "kubernetes:core/v1:Secret"
 DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 DOCKERCONFIG_KEYS = {".dockerconfigjson"}
 S3_CREDENTIAL_KEYS = {"s3AccessKey", "s3SecretKey"}
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-DATA_BEARING = (BUCKET, BUCKET_V2, ARTIFACT_REGISTRY_REPOSITORY)
+DATA_BEARING = (BUCKET, BUCKET_V2, ARTIFACT_REGISTRY_REPOSITORY, *ACR_REGISTRIES)
 
 Validate = Callable[[ResourceValidationArgs, ReportViolation], None]
 
@@ -131,6 +146,28 @@ def _no_project_wide_artifact_registry_grant(args: ResourceValidationArgs, repor
                 "(gcp.artifactregistry.RepositoryIamMember)",
                 None,
             )
+
+
+def _acr_locked(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    admin, anonymous = ACR_REGISTRIES[args.resource_type]
+    # Both default to off; only an explicit true opens the registry.
+    if args.props.get(admin) is True:
+        report_violation(
+            f"{args.name}: the admin user logs in to every repository with full rights; use a token with a scope map",
+            None,
+        )
+    if args.props.get(anonymous) is True:
+        report_violation(f"{args.name}: anonymous pull lets anyone pull every image; turn it off", None)
+
+
+def _no_wide_azure_role_assignment(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    scope = args.props.get("scope")
+    if isinstance(scope, str) and _WIDE_AZURE_SCOPE.match(scope):
+        report_violation(
+            f"{args.name}: assigns a role at {scope!r}, which reaches every resource under it; "
+            "assign it on the one resource (or use a scoped ACR token)",
+            None,
+        )
 
 
 def _secret_shape(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -232,6 +269,18 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(
+        name="acr-admin-user-and-anonymous-pull-off",
+        description="Azure Container Registries have the admin user and anonymous pull turned off.",
+        validate=_on(ACR_REGISTRIES, _acr_locked),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="azure-no-wide-role-assignments",
+        description="No Azure role is assigned at a management group, subscription or resource group scope.",
+        validate=_on(AZURE_ROLE_ASSIGNMENTS, _no_wide_azure_role_assignment),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
         name="kubernetes-registry-secret-shape",
         description="dockerconfigjson secrets hold exactly .dockerconfigjson; S3 credential secrets are Opaque "
         "with exactly s3AccessKey and s3SecretKey.",
@@ -240,7 +289,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     ),
     ResourceValidationPolicy(
         name="data-resources-protected",
-        description="Buckets and Artifact Registry repositories are protected against deletion.",
+        description="Buckets, Artifact Registry repositories and Azure Container Registries are protected against deletion.",
         validate=_on(DATA_BEARING, _protected),
         enforcement_level=MANDATORY,
     ),

@@ -56,6 +56,8 @@ def test_every_policy_is_a_real_policy_with_a_validate_function():
         "gcp-no-project-wide-registry-grants",
         "kubernetes-registry-secret-shape",
         "data-resources-protected",
+        "acr-admin-user-and-anonymous-pull-off",
+        "azure-no-wide-role-assignments",
     }
     assert all(callable(p.validate) for p in POLICIES)
 
@@ -79,6 +81,7 @@ WILDCARD = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
 EVERY_BUCKET = {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::*"}]}
 ALL = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 GOOD_BUCKET_NAME = "gitpod-registry-bad"
+SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
 BAD = [
     (
         "s3-public-access-blocked",
@@ -152,6 +155,51 @@ BAD = [
         fake("gcp:artifactregistry/repository:Repository", "unprotected-repo", {"format": "DOCKER"}),
     ),
     ("data-resources-protected", fake("aws:s3/bucket:Bucket", "unprotected-bucket", {"bucket": "b"})),
+    (
+        "data-resources-protected",
+        fake("azure:containerservice/registry:Registry", "unprotected-acr", {"sku": "Standard"}),
+    ),
+    (
+        "acr-admin-user-and-anonymous-pull-off",
+        fake("azure:containerservice/registry:Registry", "acr-with-admin", {"adminEnabled": True}, protect=True),
+    ),
+    (
+        "acr-admin-user-and-anonymous-pull-off",
+        fake(
+            "azure:containerservice/registry:Registry",
+            "acr-anonymous-pull",
+            {"adminEnabled": False, "anonymousPullEnabled": True},
+            protect=True,
+        ),
+    ),
+    (
+        "acr-admin-user-and-anonymous-pull-off",
+        fake("azure-native:containerregistry:Registry", "native-acr-admin", {"adminUserEnabled": True}, protect=True),
+    ),
+    *(
+        (
+            "azure-no-wide-role-assignments",
+            fake(token, name, {"scope": scope, "roleDefinitionName": "AcrPush", "principalId": "p"}),
+        )
+        for token, name, scope in [
+            ("azure:authorization/assignment:Assignment", "push-on-subscription", f"/subscriptions/{SUBSCRIPTION}"),
+            (
+                "azure:authorization/assignment:Assignment",
+                "push-on-resource-group",
+                f"/subscriptions/{SUBSCRIPTION}/resourceGroups/gitpod",
+            ),
+            (
+                "azure-native:authorization:RoleAssignment",
+                "native-push-on-resource-group",
+                f"/subscriptions/{SUBSCRIPTION}/resourcegroups/gitpod/",
+            ),
+            (
+                "azure:authorization/assignment:Assignment",
+                "push-on-management-group",
+                "/providers/Microsoft.Management/managementGroups/acme",
+            ),
+        ]
+    ),
 ]
 
 
@@ -181,6 +229,22 @@ def test_repository_scoped_grants_and_unrelated_project_roles_pass():
             "push-secret",
             {"type": "kubernetes.io/dockerconfigjson", "stringData": {".dockerconfigjson": Secret("{}")}},
         ),
+    ]
+    assert violations(ok) == []
+
+
+def test_acr_locked_down_and_role_assignments_on_one_resource_pass():
+    registry_scope = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/gitpod/providers/Microsoft.ContainerRegistry/registries/gitpodacme"
+    ok = [
+        fake(
+            "azure:containerservice/registry:Registry",
+            "locked-acr",
+            {"adminEnabled": False, "anonymousPullEnabled": False},
+            protect=True,
+        ),
+        fake("azure-native:containerregistry:Registry", "defaults-acr", {"sku": {"name": "Basic"}}, protect=True),
+        fake("azure:authorization/assignment:Assignment", "pull-on-registry", {"scope": registry_scope}),
+        fake("azure-native:authorization:RoleAssignment", "unknown-scope", {"scope": None}),
     ]
     assert violations(ok) == []
 

@@ -17,11 +17,11 @@ S3 = "gitpod-registry:workspaceImages"
     [
         (
             {S3: {"backend": "gcs"}},
-            r"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: s3, artifact-registry, external",
+            r"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: s3, artifact-registry, acr, external",
         ),
         (
             {S3: {}},
-            r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3, artifact-registry, external",
+            r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3, artifact-registry, acr, external",
         ),
         ({S3: None}, r"gitpod-registry:workspaceImages: required"),
         ({S3: "s3"}, r"gitpod-registry:workspaceImages: expected an object"),

@@ -7,11 +7,11 @@ one line in BACKENDS below, and its docs page.
 from __future__ import annotations
 
 from ..validation import InvalidInput, require_one_of
-from . import artifact_registry, external, s3
+from . import acr, artifact_registry, external, s3
 from .backend import Backend
 
 BACKENDS: dict[str, Backend] = {
-    backend.name: backend for backend in (s3.BACKEND, artifact_registry.BACKEND, external.BACKEND)
+    backend.name: backend for backend in (s3.BACKEND, artifact_registry.BACKEND, acr.BACKEND, external.BACKEND)
 }
 
 ECR_REFUSAL = (

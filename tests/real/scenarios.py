@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from offline.engine import Evaluation
-from offline.mocks import mock_key_file
+from offline.mocks import mock_key_file, mock_token_password
 
 WORKSPACE_SECRET = "gitpod-registry-workspace-images"
 COMPONENT_SECRET = "gitpod-registry-component-images"
@@ -102,4 +102,31 @@ GCP_ARTIFACT_REGISTRY = ProgramScenario(
     },
     _gcp_intended,
 )
-PROGRAM_SCENARIOS = [EXTERNAL, AIR_GAP, GCP_ARTIFACT_REGISTRY]
+
+
+def _acr_intended(evaluation: Evaluation) -> Intended:
+    """The token password the cloud would generate; the mocks derive it from the TokenPassword resource."""
+    (registry,) = evaluation.of_type("azure:containerservice/registry:Registry")
+    (token,) = evaluation.of_type("azure:containerservice/registryToken:RegistryToken")
+    (password,) = evaluation.of_type("azure:containerservice/tokenPassword:TokenPassword")
+    return {
+        (WORKSPACE_SECRET, f"{registry.inputs['name'].lower()}.azurecr.io"): (
+            token.inputs["name"],
+            mock_token_password(password.name),
+        ),
+        (WORKSPACE_SECRET, "quay.io"): ("acme+reader", "quay-token-xyz"),
+    }
+
+
+AZURE_ACR = ProgramScenario(
+    "azure-acr-with-base-images",
+    "components.workspace_images.acr",
+    {
+        "gitpod-registry:workspaceImages": {"backend": "acr", "resourceGroup": "gitpod", "keyGeneration": 3},
+        "gitpod-registry:baseImages": {
+            "registries": [{"server": "quay.io/acme", "username": "acme+reader", "password": "quay-token-xyz"}]
+        },
+    },
+    _acr_intended,
+)
+PROGRAM_SCENARIOS = [EXTERNAL, AIR_GAP, GCP_ARTIFACT_REGISTRY, AZURE_ACR]

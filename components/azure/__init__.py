@@ -1,0 +1,1 @@
+"""Azure helpers: names of resource groups, locations and container registries."""
