@@ -1,6 +1,7 @@
 """Pulumi components for the image registries of a self-hosted Gitpod installation."""
 
 from .gitpod_image_registries import GitpodImageRegistries
+from .kubernetes.custom_ca import CustomCACertArgs
 from .kubernetes.dockerconfig import Password, RegistryCredential
 from .registries_args import GitpodImageRegistriesArgs, WorkspaceImagesArgs
 from .roles.air_gap import AirGapArgs
@@ -11,6 +12,7 @@ from .workspace_images.acr import AcrWorkspaceImages, AcrWorkspaceImagesArgs
 from .workspace_images.artifact_registry import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
 from .workspace_images.external import ExternalWorkspaceImages, ExternalWorkspaceImagesArgs
 from .workspace_images.s3 import S3WorkspaceImages, S3WorkspaceImagesArgs
+from .workspace_images.s3_compatible import S3CompatibleWorkspaceImages, S3CompatibleWorkspaceImagesArgs
 
 __all__ = [
     "AcrWorkspaceImages",
@@ -22,6 +24,7 @@ __all__ = [
     "ComponentImages",
     "ComponentImagesArgs",
     "ComponentImagesRoleArgs",
+    "CustomCACertArgs",
     "ExternalWorkspaceImages",
     "ExternalWorkspaceImagesArgs",
     "GitpodImageRegistries",
@@ -29,6 +32,8 @@ __all__ = [
     "InvalidInput",
     "Password",
     "RegistryCredential",
+    "S3CompatibleWorkspaceImages",
+    "S3CompatibleWorkspaceImagesArgs",
     "S3WorkspaceImages",
     "S3WorkspaceImagesArgs",
     "WorkspaceImagesArgs",

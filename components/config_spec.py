@@ -6,8 +6,11 @@ section of Pulumi.yaml and the tables in docs/configuration.md. Descriptions com
 components' argument docstrings (the package schema), so they are written once as well.
 """
 
+from dataclasses import replace
+
 from .fields import Field
 from .installer_config import DEFAULT_COMPONENT_REPOSITORY, DEFAULT_WORKSPACE_IMAGE
+from .kubernetes.custom_ca import DEFAULT_NAMESPACE as DEFAULT_TRUST_NAMESPACE
 from .registries_args import DEFAULT_NAMESPACE
 from .workspace_images import BACKENDS
 
@@ -15,16 +18,15 @@ PROJECT = "gitpod-registry"
 
 
 def _workspace_image_fields() -> tuple[Field, ...]:
-    """Every backend's fields, each tagged with its backend.
-
-    A name two backends share is listed once for each, so each keeps its own default and fallback:
-    `location` falls back to gcp:region for artifact-registry, and to the resource group's for acr.
-    """
-    return tuple(
-        Field(**{**field.__dict__, "backends": (backend.name,)})
-        for backend in BACKENDS.values()
-        for field in backend.fields
-    )
+    """The union of every backend's fields, each tagged with the backends that take it. A name two backends
+    declare alike is one field; declared differently (s3's optional `bucket`, s3-compatible's required one)
+    it is one field per declaration, so each backend reads its own."""
+    merged: dict[Field, tuple[str, ...]] = {}
+    for backend in BACKENDS.values():
+        for field in backend.fields:
+            declaration = replace(field, backends=())
+            merged[declaration] = (*merged.get(declaration, ()), backend.name)
+    return tuple(replace(field, backends=backends) for field, backends in merged.items())
 
 
 CREDENTIAL = (
@@ -53,7 +55,11 @@ SPEC = Field(
             "object",
             schema_type="ComponentImagesRoleArgs",
             fields=(
-                Field("repository", "string", default=DEFAULT_COMPONENT_REPOSITORY),
+                Field(
+                    "repository",
+                    "string",
+                    default_text=f"the installer's, {DEFAULT_COMPONENT_REPOSITORY} (Gitpod's public registry)",
+                ),
                 Field("username", "string"),
                 Field("password", "string", secret=True),
                 Field("drop_image_repo", "boolean", default=False),
@@ -64,7 +70,11 @@ SPEC = Field(
             "object",
             schema_type="BaseImagesRoleArgs",
             fields=(
-                Field("workspace_image", "string", default=DEFAULT_WORKSPACE_IMAGE),
+                Field(
+                    "workspace_image",
+                    "string",
+                    default_text=f"the installer's, {DEFAULT_WORKSPACE_IMAGE} or MIRROR/{DEFAULT_WORKSPACE_IMAGE}",
+                ),
                 Field("registries", "array", schema_type="RegistryCredential", fields=CREDENTIAL),
             ),
         ),
@@ -76,6 +86,15 @@ SPEC = Field(
                 Field("registry", "string", required=True),
                 Field("username", "string", required=True),
                 Field("password", "string", required=True, secret=True),
+            ),
+        ),
+        Field(
+            "custom_ca_cert",
+            "object",
+            schema_type="CustomCACertArgs",
+            fields=(
+                Field("certificate", "string", required=True),
+                Field("namespace", "string", default=DEFAULT_TRUST_NAMESPACE),
             ),
         ),
     ),

@@ -1,8 +1,9 @@
 """The whole image-registry side of a Gitpod installation, for one cluster.
 
-Composes the component-image role with one workspace-image backend (which also carries the
-base-image logins), and produces the installer config that uses them. Air-gap is a composition
-of the same parts: one registry passed to all three roles.
+Composes the component-image role with one workspace-image backend (whose secret also carries the
+base-image logins and a private component mirror's login), and produces the installer config that
+uses them, with only what was chosen: the installer's own defaults stay in force for the rest.
+Air-gap is a composition of the same parts: one registry passed to all three roles.
 """
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pulumi
 
 from .installer_config import installer_fragment, to_yaml
+from .kubernetes.custom_ca import custom_ca_secret
 from .registries_args import CheckedRegistries, GitpodImageRegistriesArgs, check_args
 from .roles.component_images import ComponentImages
 from .workspace_images.backend import from_checked
@@ -20,8 +22,10 @@ class GitpodImageRegistries(pulumi.ComponentResource):
 
     Children: ComponentImages (role 1, with a pull secret for a private mirror) and the
     workspace-image backend's component: S3WorkspaceImages (backend s3),
-    ArtifactRegistryWorkspaceImages (artifact-registry) or ExternalWorkspaceImages (external,
-    and air-gap); the latter two's secret also carries the base-image logins.
+    S3CompatibleWorkspaceImages (s3-compatible), ArtifactRegistryWorkspaceImages
+    (artifact-registry) or ExternalWorkspaceImages (external, and air-gap), none for in-cluster; the
+    secret of artifact-registry and external also carries the base-image logins and the mirror's.
+    With custom_ca_cert, an Opaque secret with key ca.crt in trust-manager's trust namespace.
     """
 
     installer_config: pulumi.Output[dict[str, Any]]
@@ -29,7 +33,10 @@ class GitpodImageRegistries(pulumi.ComponentResource):
     installer_config_yaml: pulumi.Output[str]
     """The same fragment as YAML, ready to merge into gitpod.config.yaml."""
     workspace_images_secret: pulumi.Output[str]
-    """Name of the Kubernetes secret the installer config references for workspace images."""
+    """Name of the Kubernetes secret the installer config references for workspace images; for in-cluster,
+    the registry auth secret the installer generates (builtin-registry-auth)."""
+    notes: pulumi.Output[list[str]]
+    """What must be done outside this program, before or after `pulumi up`; empty when nothing."""
 
     def __init__(self, name: str, args: GitpodImageRegistriesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         self._build(name, check_args(args), opts)
@@ -47,24 +54,32 @@ class GitpodImageRegistries(pulumi.ComponentResource):
         components = from_checked(ComponentImages, f"{name}-component-images", checked.component_images, child)
         backend = checked.backend.build(f"{name}-workspace-images", checked.backend_args, child)
 
-        workspace_image = checked.workspace_image
+        component_images, workspace_image = checked.component_images, checked.workspace_image
+        custom_ca = None
+        if checked.custom_ca is not None:
+            custom_ca = custom_ca_secret(f"{name}-custom-ca", checked.custom_ca, child).metadata.apply(
+                lambda m: m["name"]
+            )
         self.installer_config = pulumi.Output.all(
-            components.repository, components.image_pull_secrets, components.drop_image_repo, backend.container_registry
+            components.image_pull_secrets, backend.container_registry, custom_ca
         ).apply(
             lambda parts: installer_fragment(
-                repository=parts[0],
+                repository=component_images.repository,
                 workspace_image=workspace_image,
-                container_registry=parts[3],
-                image_pull_secrets=parts[1],
-                drop_image_repo=parts[2],
+                container_registry=parts[1],
+                image_pull_secrets=parts[0],
+                drop_image_repo=component_images.drop_image_repo,
+                custom_ca_secret=parts[2],
             )
         )
         self.installer_config_yaml = self.installer_config.apply(to_yaml)
         self.workspace_images_secret = backend.secret_name
+        self.notes = pulumi.Output.from_input(list(checked.notes))
         self.register_outputs(
             {
                 "installer_config": self.installer_config,
                 "installer_config_yaml": self.installer_config_yaml,
                 "workspace_images_secret": self.workspace_images_secret,
+                "notes": self.notes,
             }
         )

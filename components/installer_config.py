@@ -11,7 +11,26 @@ from typing import Any
 import yaml
 
 DEFAULT_COMPONENT_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
+"""The installer's own `repository` default: config/v1/config.go `defaultRepositoryUrl`, set when the installer
+is built (config/vars.go, install/installer/BUILD.yaml); Gitpod's released installers use this one."""
 DEFAULT_WORKSPACE_IMAGE = "gitpod/workspace-full:latest"
+BUILTIN_REGISTRY_AUTH = "builtin-registry-auth"
+"""The `.dockerconfigjson` secret the installer generates for its in-cluster registry
+(install/installer/pkg/common/constants.go, RegistryAuthSecret; components/docker-registry/secret.go)."""
+
+
+def installer_default_workspace_image(mirror: str | None, drop_image_repo: bool = False) -> str:
+    """The workspace image the installer uses when `workspace.workspaceImage` is empty.
+
+    image-builder-mk3/configmap.go: `ImageName(ThirdPartyContainerRepo(repository, ""), "gitpod/workspace-full",
+    "latest")`; ThirdPartyContainerRepo (common/common.go) is "" (Docker Hub) for Gitpod's registry and the
+    mirror otherwise, and with dropImageRepo RepoName (common/render.go) keeps only the last path segment.
+    """
+    if mirror is None or mirror == DEFAULT_COMPONENT_REPOSITORY:
+        return DEFAULT_WORKSPACE_IMAGE
+    if drop_image_repo:
+        return f"{mirror}/workspace-full:latest"
+    return f"{mirror}/{DEFAULT_WORKSPACE_IMAGE}"
 
 
 def secret_ref(name: str) -> dict:
@@ -21,24 +40,33 @@ def secret_ref(name: str) -> dict:
 
 def installer_fragment(
     *,
-    repository: str,
-    workspace_image: str,
     container_registry: dict,
+    repository: str | None = None,
+    workspace_image: str | None = None,
     image_pull_secrets: list[str] | None = None,
     drop_image_repo: bool = False,
+    custom_ca_secret: str | None = None,
 ) -> dict[str, Any]:
-    fragment: dict[str, Any] = {"repository": repository}
+    """The fragment, with only what was chosen: an unset `repository` or `workspaceImage` leaves the
+    installer's own default in force (gitpod-installer init writes `repository`)."""
+    fragment: dict[str, Any] = {}
+    if repository is not None:
+        fragment["repository"] = repository
     if image_pull_secrets:
         fragment["imagePullSecrets"] = [secret_ref(name) for name in image_pull_secrets]
     if drop_image_repo:
         fragment["dropImageRepo"] = True
-    fragment["workspace"] = {"workspaceImage": workspace_image}
+    if custom_ca_secret is not None:
+        fragment["customCACert"] = secret_ref(custom_ca_secret)
+    if workspace_image is not None:
+        fragment["workspace"] = {"workspaceImage": workspace_image}
     fragment["containerRegistry"] = container_registry
     return fragment
 
 
-def in_cluster_registry(s3storage: dict) -> dict:
-    return {"inCluster": True, "s3storage": s3storage}
+def in_cluster_registry(s3storage: dict | None = None) -> dict:
+    """Gitpod's own registry: on a volume, or with `s3storage` in an S3-compatible bucket."""
+    return {"inCluster": True, "s3storage": s3storage} if s3storage else {"inCluster": True}
 
 
 def external_registry(url: str, secret_name: str, private_base_hosts: list[str] | None = None) -> dict:

@@ -38,11 +38,11 @@ def exported_components() -> list[type[pulumi.ComponentResource]]:
 
 
 def _is_credential(name: str) -> bool:
-    return name == "password" or name.endswith("Password")
+    return name in ("password", "accessKeyId", "secretAccessKey") or name.endswith("Password")
 
 
 def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
-    """Marks every password input `secret`, which the SDK's schema inference cannot express.
+    """Marks every password and secret-key input `secret`, which the SDK's schema inference cannot express.
 
     Other languages then pass them as secrets, and the engine keeps them encrypted in state.
     """

@@ -3,6 +3,14 @@
 `check_args` validates every argument, in plain Python, before anything is registered, into
 frozen values the composite hands to its children unchanged; errors name each argument by its
 path (`workspace_images.backend`), which the stack config and the package spell in their own way.
+
+It also decides which secret each login goes into, following what Gitpod's runtime reads (paths under
+install/installer/pkg/components/ in gitpod-io/gitpod): the kubelet pulls Gitpod's pods with
+`imagePullSecrets`; registry-facade, blobserve and ide-service pull Gitpod's own images from
+`repository`, image-builder-mk3 pulls base images and pushes, all with the one `.dockerconfigjson`
+named in `containerRegistry` (registry-facade/daemonset.go, blobserve/deployment.go,
+ide-service/deployment.go, image-builder-mk3/deployment.go). So a private mirror's login goes into
+both, and base-image logins into the latter.
 """
 
 from collections.abc import Mapping
@@ -10,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from . import validation
-from .kubernetes.dockerconfig import PasswordInput
+from .installer_config import DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
+from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
+from .kubernetes.dockerconfig import PasswordInput, RegistryLogins, image_host
 from .roles.air_gap import AirGapArgs, mirrored_image
 from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
 from .roles.base_images import check_fields as check_base_images
@@ -27,13 +37,21 @@ DEFAULT_NAMESPACE = "gitpod"
 
 class WorkspaceImagesArgs(TypedDict):
     backend: str
-    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP), acr (Azure) or external (any OCI
-    registry). ecr is refused (see docs/backend-s3.md)."""
+    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP), acr (Azure), external (any OCI
+    registry), s3-compatible (Gitpod's registry on MinIO, Ceph RGW, R2, ...) or in-cluster (Gitpod's registry
+    on a volume). ecr is refused (see docs/backend-s3.md)."""
     region: NotRequired[str]
-    """s3: AWS region of the bucket; decides the partition (aws, aws-cn, aws-us-gov). Default: aws:region."""
+    """s3: AWS region of the bucket; decides the partition (aws, aws-cn, aws-us-gov). Default: aws:region.
+    s3-compatible: the store's region, e.g. us-east-1 (MinIO), auto (R2)."""
     bucket: NotRequired[str]
-    """s3: an existing bucket to reuse (e.g. Gitpod's object-storage bucket) instead of creating one. Nothing
-    about it is changed; the IAM grants are scoped to it."""
+    """s3: an existing bucket to reuse (e.g. Gitpod's object-storage bucket) instead of creating one; nothing
+    about it is changed, the IAM grants are scoped to it. s3-compatible: the bucket."""
+    endpoint: NotRequired[str]
+    """s3-compatible: the store's S3 endpoint, host[:port] without scheme (always reached over TLS)."""
+    access_key_id: NotRequired[PasswordInput]
+    """s3-compatible: secret; access key id of a user that can read and write the bucket."""
+    secret_access_key: NotRequired[PasswordInput]
+    """s3-compatible: secret; its secret access key."""
     project: NotRequired[str]
     """artifact-registry: Google Cloud project ID of the repository and service account (domain-scoped
     example.com:proj works). Default: gcp:project."""
@@ -58,6 +76,9 @@ class WorkspaceImagesArgs(TypedDict):
     dashes and a hash of the subscription, resource group and cluster."""
     sku: NotRequired[str]
     """acr: Basic, Standard or Premium. Default Standard."""
+    allow_key_creation: NotRequired[bool]
+    """artifact-registry: create a project-scoped exception to the organization policy
+    iam.disableServiceAccountKeyCreation, so the key can be created. Default false."""
     key_generation: NotRequired[int]
     """s3, artifact-registry, acr: generation of the registry credential; raise by one to rotate. Default 1."""
     keep_previous_key: NotRequired[bool]
@@ -88,6 +109,8 @@ class GitpodImageRegistriesArgs(TypedDict):
     air_gap: NotRequired[AirGapArgs]
     """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspace_images,
     component_images and base_images.registries."""
+    custom_ca_cert: NotRequired[CustomCACertArgs]
+    """A private CA that registries' certificates chain to (air gap, Harbor); trusted installation-wide."""
 
 
 @dataclass(frozen=True)
@@ -96,16 +119,29 @@ class CheckedRegistries:
 
     common: Common
     component_images: CheckedComponentImages
-    workspace_image: str
+    workspace_image: str | None
+    """The installer's workspace.workspaceImage, or None to leave the installer's default."""
     backend: Backend
     backend_args: Any
     """The backend's own checked arguments (its check's result)."""
+    custom_ca: CheckedCustomCA | None = None
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What must be done outside this program, before or after `pulumi up`."""
+        return self.backend.notes(self.backend_args)
 
 
 def _object(args: Mapping[str, Any], name: str, what: str) -> Mapping[str, Any]:
     value = args.get(name, {})
     validation.require_type(name, value, dict, what)
     return value
+
+
+def _custom_ca(args: Mapping[str, Any]) -> CheckedCustomCA | None:
+    if "custom_ca_cert" not in args:
+        return None
+    return check_custom_ca(_object(args, "custom_ca_cert", "an object with certificate"), "custom_ca_cert")
 
 
 def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
@@ -126,15 +162,40 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
         ("air_gap.password", air.get("password")),
     )
     base = check_base_images(_object(args, "base_images", "an object"), "base_images")
-    # Base images come from the mirror and nowhere else.
+    # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
     external = CheckedExternal(common.namespace, url, (login,), allow_list=(login["server"],))
     return CheckedRegistries(
         common,
         CheckedComponentImages(common.namespace, check_repository("air_gap.registry", url), login=login),
-        mirrored_image("base_images.workspace_image", base.workspace_image, url),
+        # Written even where it equals the installer's default: the air gap needs exactly this image.
+        mirrored_image("base_images.workspace_image", base.workspace_image or DEFAULT_WORKSPACE_IMAGE, url),
         EXTERNAL,
         external,
+        _custom_ca(args),
     )
+
+
+def _mirror_login(
+    components: CheckedComponentImages, workspace_image: str | None, backend: Backend, logins: RegistryLogins
+) -> RegistryLogins:
+    """The logins the backend's secret carries, with the mirror's: registry-facade, blobserve and ide-service
+    read only that secret. Its host is allow-listed when the default workspace image comes from the mirror
+    (image-builder-mk3 uses a login for a base image only on an allow-listed host: image-builder-mk3/pkg/auth)."""
+    if components.login is None:
+        return logins
+    if backend.installer_generates_secret:
+        raise InvalidInput(
+            "component_images",
+            f"a mirror that needs a login cannot be used with backend '{backend.name}': registry-facade, blobserve "
+            "and ide-service pull Gitpod's own images from it with the one secret named in containerRegistry, and "
+            f"with '{backend.name}' the installer generates that secret itself, with its own registry's login only. "
+            f"Allow anonymous pulls from the mirror and remove {ref('component_images.username')} and "
+            f"{ref('component_images.password')}, or use backend 'external' or 'artifact-registry', whose secret "
+            "carries the mirror's login",
+        )
+    image = workspace_image or installer_default_workspace_image(components.mirror, components.drop_image_repo)
+    from_mirror = image_host("base_images.workspace_image", image) == components.login["server"]
+    return logins.with_login("component_images", components.login, allow=from_mirror)
 
 
 def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRegistries:
@@ -151,12 +212,20 @@ def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRe
         _object(args, "component_images", "an object"), "component_images", common.namespace
     )
     base: CheckedBaseImages = check_base_images(_object(args, "base_images", "an object"), "base_images")
-    if base.logins.credentials and backend.refuses_base_image_credentials:
-        raise InvalidInput("base_images.registries", backend.refuses_base_image_credentials)
+    if base.logins.credentials and backend.installer_generates_secret:
+        raise InvalidInput(
+            "base_images.registries",
+            f"cannot be used with backend '{backend.name}': Gitpod's in-cluster registry uses an auth secret the "
+            "installer generates itself, and Gitpod mounts only that one .dockerconfigjson, so credentials for "
+            "private base images would have nowhere to go. Use backend 'external' (a registry you run) or "
+            "'artifact-registry', or make the base images pullable without credentials",
+        )
+    logins = _mirror_login(components, base.workspace_image, backend, base.logins)
     return CheckedRegistries(
         common,
         components,
         base.workspace_image,
         backend,
-        backend.check(workspace, "workspace_images", common, base.logins),
+        backend.check(workspace, "workspace_images", common, logins),
+        _custom_ca(args),
     )

@@ -5,6 +5,8 @@ packs) can run each policy's `validate` directly. `policy/__main__.py` serves th
 Properties are the engine's (camelCase) names. Every message names the resource it is about.
 """
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -62,6 +64,8 @@ SECRET = "kubernetes:core/v1:Secret"
 DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 DOCKERCONFIG_KEYS = {".dockerconfigjson"}
 S3_CREDENTIAL_KEYS = {"s3AccessKey", "s3SecretKey"}
+# Names of Docker Hub that Gitpod's resolver does not look logins up under (it uses docker.io).
+DOCKER_HUB_ALIASES = {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 DATA_BEARING = (BUCKET, BUCKET_V2, ARTIFACT_REGISTRY_REPOSITORY, *ACR_REGISTRIES)
 
@@ -189,6 +193,89 @@ def _secret_shape(args: ResourceValidationArgs, report_violation: ReportViolatio
             )
 
 
+def _secret_values(props: dict) -> dict[str, str] | None:
+    """The secret's data as text (`data` decoded from base64); None while any of it is unknown or masked."""
+    values: dict[str, str] = {}
+    for field in ("data", "stringData"):
+        given = props.get(field)
+        if given is None:
+            continue
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            return None
+        for key, value in given.items():
+            if field == "data":
+                try:
+                    value = base64.b64decode(value, validate=True).decode()
+                except (binascii.Error, UnicodeDecodeError):
+                    value = "\0not base64"
+            values[key] = value
+    return values
+
+
+def _login_problems(host: str, entry: object) -> list[str]:
+    """What makes one `auths` entry unusable; never the credential itself."""
+    if not isinstance(entry, dict):
+        return [f"the entry for {host!r} is not an object"]
+    username, password, auth = entry.get("username"), entry.get("password"), entry.get("auth")
+    if auth is None:
+        return [] if username and password else [f"the entry for {host!r} has neither auth nor username and password"]
+    try:
+        decoded = base64.b64decode(str(auth), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return [f"the auth of {host!r} is not base64 of username:password"]
+    if decoded.endswith("\n"):
+        return [f"the auth of {host!r} ends with a newline (as `echo ... | base64` makes it; gitpod PR #8550)"]
+    if ":" not in decoded:
+        return [f"the auth of {host!r} is not base64 of username:password"]
+    if username is not None and password is not None and decoded != f"{username}:{password}":
+        return [f"the auth of {host!r} does not match its username and password"]
+    return []
+
+
+def _dockerconfig_problems(document: str) -> list[str]:
+    """Why the kubelet or Gitpod could not log in with this `.dockerconfigjson`, if they could not."""
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return [".dockerconfigjson is not JSON"]
+    auths = parsed.get("auths") if isinstance(parsed, dict) else None
+    if not isinstance(auths, dict) or not auths:
+        return [
+            ".dockerconfigjson has no auths logins (credsStore and credHelpers name programs that do not exist "
+            "in the cluster)"
+        ]
+    problems = []
+    for host, entry in auths.items():
+        if "://" in host or "/" in host:
+            problems.append(
+                f"key {host!r} is not a bare host: Gitpod looks logins up by host alone, e.g. registry.example.com "
+                "(gitpod #6849, #10214)"
+            )
+        elif host in DOCKER_HUB_ALIASES:
+            problems.append(f"key {host!r}: Gitpod looks Docker Hub logins up under docker.io")
+        problems += _login_problems(host, entry)
+    return problems
+
+
+def _registry_credentials_usable(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    values = _secret_values(args.props)
+    if values is None:
+        return  # not known yet (preview) or masked: nothing to check
+    kind = args.props.get("type")
+    for key, value in values.items():
+        if value == "\0not base64":
+            report_violation(f"{args.name}: data.{key} is not base64, which Kubernetes requires in data", None)
+    if ".dockerconfigjson" in values and kind != DOCKERCONFIG_TYPE:
+        report_violation(
+            f"{args.name}: holds .dockerconfigjson but has type {kind or 'Opaque'!r}; the kubelet reads pull "
+            f"credentials only from a {DOCKERCONFIG_TYPE} secret",
+            None,
+        )
+    if kind == DOCKERCONFIG_TYPE and values.get(".dockerconfigjson", "\0not base64") != "\0not base64":
+        for problem in _dockerconfig_problems(values[".dockerconfigjson"]):
+            report_violation(f"{args.name}: {problem}", None)
+
+
 def _protected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if not args.opts.protect:
         report_violation(f"{args.name}: holds data and must be protected (protect=True, config protectData)", None)
@@ -285,6 +372,14 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         description="dockerconfigjson secrets hold exactly .dockerconfigjson; S3 credential secrets are Opaque "
         "with exactly s3AccessKey and s3SecretKey.",
         validate=_on([SECRET], _secret_shape),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="kubernetes-registry-credentials-usable",
+        description="Registry credentials in Kubernetes secrets are in a form the kubelet and Gitpod can use: "
+        ".dockerconfigjson in a kubernetes.io/dockerconfigjson secret, JSON with auths keyed by bare host "
+        "(Docker Hub as docker.io), each auth base64 of username:password without a newline.",
+        validate=_on([SECRET], _registry_credentials_usable),
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(

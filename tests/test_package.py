@@ -46,6 +46,7 @@ def test_gitpod_image_registries_schema(schema):
         "componentImages": "#/types/gitpod-registry:index:ComponentImagesRoleArgs",
         "baseImages": "#/types/gitpod-registry:index:BaseImagesRoleArgs",
         "airGap": "#/types/gitpod-registry:index:AirGapArgs",
+        "customCaCert": "#/types/gitpod-registry:index:CustomCACertArgs",
     }
     # workspaceImages is optional only because airGap can take its place.
     assert sorted(resource["requiredInputs"]) == ["clusterName"]
@@ -61,7 +62,9 @@ def test_gitpod_image_registries_schema(schema):
     assert schema["types"]["gitpod-registry:index:ComponentImagesRoleArgs"]["properties"]["password"]["secret"] is True
     assert schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"]["password"]["secret"] is True
     assert schema["types"]["gitpod-registry:index:AirGapArgs"]["properties"]["password"]["secret"] is True
-    assert sorted(resource["required"]) == ["installerConfig", "installerConfigYaml", "workspaceImagesSecret"]
+    for key in ("accessKeyId", "secretAccessKey"):
+        assert schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"][key]["secret"] is True
+    assert sorted(resource["required"]) == ["installerConfig", "installerConfigYaml", "notes", "workspaceImagesSecret"]
     assert all(p.get("description") for p in [*inputs.values(), *outputs.values()])
 
 

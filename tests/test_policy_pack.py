@@ -1,5 +1,6 @@
 """The policy pack, run on the program's own resources (all pass) and on deliberately bad ones (each caught)."""
 
+import base64
 import json
 
 import pytest
@@ -55,6 +56,7 @@ def test_every_policy_is_a_real_policy_with_a_validate_function():
         "iam-no-full-access-managed-policies",
         "gcp-no-project-wide-registry-grants",
         "kubernetes-registry-secret-shape",
+        "kubernetes-registry-credentials-usable",
         "data-resources-protected",
         "acr-admin-user-and-anonymous-pull-off",
         "azure-no-wide-role-assignments",
@@ -82,6 +84,40 @@ EVERY_BUCKET = {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "R
 ALL = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 GOOD_BUCKET_NAME = "gitpod-registry-bad"
 SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _dockerconfig(host: str = "registry.example.com", **entry: str) -> str:
+    login = {"username": "robot", "password": "pa55", "auth": _b64("robot:pa55")}
+    return json.dumps({"auths": {host: {**login, **entry}}})
+
+
+GOOD_DOCKERCONFIG = _dockerconfig()
+
+
+def _pull_secret(name: str, document: str, kind: str = "kubernetes.io/dockerconfigjson") -> Resource:
+    return fake(
+        "kubernetes:core/v1:Secret", name, {"type": kind, "stringData": {".dockerconfigjson": Secret(document)}}
+    )
+
+
+UNUSABLE = [
+    _pull_secret("opaque-dockerconfig", GOOD_DOCKERCONFIG, kind="Opaque"),
+    _pull_secret("not-json", "auths: {}"),
+    _pull_secret("creds-store-only", json.dumps({"credsStore": "desktop"})),
+    _pull_secret("url-as-key", _dockerconfig("https://registry.example.com/v2/")),
+    _pull_secret("docker-hub-v1-url", _dockerconfig("https://index.docker.io/v1/")),
+    _pull_secret("docker-hub-alias", _dockerconfig("index.docker.io")),
+    _pull_secret("auth-with-newline", _dockerconfig(auth=_b64("robot:pa55\n"))),
+    _pull_secret("auth-not-base64", _dockerconfig(auth="robot:pa55")),
+    _pull_secret("auth-swapped", _dockerconfig(auth=_b64("pa55:robot"))),
+    _pull_secret("auth-without-colon", _dockerconfig(auth=_b64("robotpa55"))),
+    _pull_secret("no-credentials", json.dumps({"auths": {"registry.example.com": {"email": "x@example.com"}}})),
+    fake("kubernetes:core/v1:Secret", "data-not-base64", {"type": "Opaque", "data": {"token": "not base64!"}}),
+]
 BAD = [
     (
         "s3-public-access-blocked",
@@ -147,7 +183,7 @@ BAD = [
         fake(
             "kubernetes:core/v1:Secret",
             "s3-secret-wrong-type",
-            {"type": "kubernetes.io/basic-auth", "data": {"s3AccessKey": "a", "s3SecretKey": "b"}},
+            {"type": "kubernetes.io/basic-auth", "data": {"s3AccessKey": "YQ==", "s3SecretKey": "Yg=="}},
         ),
     ),
     (
@@ -203,6 +239,9 @@ BAD = [
 ]
 
 
+BAD += [("kubernetes-registry-credentials-usable", resource) for resource in UNUSABLE]
+
+
 @pytest.mark.parametrize(("policy", "resource"), BAD, ids=[r.name for _, r in BAD])
 def test_each_bad_resource_is_caught_by_its_policy_naming_it(policy, resource):
     caught = violations([resource])
@@ -227,7 +266,22 @@ def test_repository_scoped_grants_and_unrelated_project_roles_pass():
         fake(
             "kubernetes:core/v1:Secret",
             "push-secret",
-            {"type": "kubernetes.io/dockerconfigjson", "stringData": {".dockerconfigjson": Secret("{}")}},
+            {"type": "kubernetes.io/dockerconfigjson", "stringData": {".dockerconfigjson": Secret(GOOD_DOCKERCONFIG)}},
+        ),
+        fake(
+            "kubernetes:core/v1:Secret",
+            "push-secret-as-data",
+            {"type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": _b64(GOOD_DOCKERCONFIG)}},
+        ),
+        fake(
+            "kubernetes:core/v1:Secret",
+            "username-and-password-only",
+            {
+                "type": "kubernetes.io/dockerconfigjson",
+                "stringData": {
+                    ".dockerconfigjson": json.dumps({"auths": {"quay.io": {"username": "u", "password": "p"}}})
+                },
+            },
         ),
     ]
     assert violations(ok) == []
@@ -302,3 +356,10 @@ def test_every_example_stack_passes_every_policy(stack):
     assert evaluation.error is None, evaluation.error
     assert evaluation.resources
     assert violations(evaluation.resources) == [], stack
+
+
+def test_an_unusable_login_is_named_by_host_without_showing_the_credential():
+    caught = violations([_pull_secret("auth-with-newline", _dockerconfig(auth=_b64("robot:pa55\n")))])
+    ((policy, message, _),) = caught
+    assert policy == "kubernetes-registry-credentials-usable"
+    assert "'registry.example.com'" in message and "newline" in message and "pa55" not in message

@@ -81,10 +81,14 @@ def test_bad_value_is_refused_naming_its_key(override, expected):
     assert re.search(expected, message), message
 
 
-def test_ecr_is_refused_with_the_reason_and_the_alternative():
+def test_ecr_is_refused_with_the_true_reason_and_the_alternatives():
     message = run_invalid({**AWS, S3: {"backend": "ecr"}})
     assert "gitpod-registry:workspaceImages.backend" in message
-    assert "does not create a repository on push" in message and "Use backend 's3'" in message
+    # The login expires; repositories are not the problem (image-builder pushes to two fixed ones).
+    assert "tokens that expire after 12 hours" in message and "nothing in Gitpod renews" in message
+    assert "registry-facade, blobserve, ide-service and image-builder" in message
+    assert "does not create a repository" not in message
+    assert "use backend 's3'" in message and "enableAdditionalECRAuth" in message
 
 
 def test_a_stack_name_that_cannot_be_a_cluster_name_asks_for_clusterName():

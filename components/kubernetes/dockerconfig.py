@@ -77,6 +77,17 @@ def registry_host(field: str, server: object) -> str:
     return host
 
 
+def has_host(first_segment: str) -> bool:
+    """Whether an image reference's first path segment is a registry host (the Docker reference rules)."""
+    return "." in first_segment or ":" in first_segment or first_segment == "localhost"
+
+
+def image_host(field: str, image: str) -> str:
+    """The registry host an image reference pulls from: docker.io for Docker Hub shorthand (ubuntu, gitpod/x)."""
+    first, _, rest = image.partition("/")
+    return registry_host(field, first) if rest and has_host(first) else DOCKER_HUB
+
+
 def check_username(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required; the registry user name")
@@ -146,10 +157,18 @@ def merge_credentials(entries: Sequence[tuple[str, RegistryCredential]]) -> list
 
 
 @dataclass(frozen=True)
-class BaseImageLogins:
-    """Checked logins for private base-image registries, one per host, each with the path it was given at."""
+class RegistryLogins:
+    """Checked logins a backend's secret carries besides its own push login, one per host, each with the
+    path it was given at: private base-image registries, and a private component mirror.
+
+    Gitpod's runtime reads one `.dockerconfigjson` for all of them: image-builder-mk3 for base images,
+    registry-facade, blobserve and ide-service for Gitpod's own images (see registries_args.py).
+    """
 
     entries: tuple[tuple[str, RegistryCredential], ...] = ()
+    allow_list: tuple[str, ...] = ()
+    """Hosts image-builder may use these logins for when it pulls base images
+    (`containerRegistry.privateBaseImageAllowList`), sorted."""
 
     @property
     def credentials(self) -> tuple[RegistryCredential, ...]:
@@ -162,16 +181,24 @@ class BaseImageLogins:
     def path_of(self, host: str) -> str:
         return next(path for path, credential in self.entries if credential["server"] == host)
 
+    def with_login(self, path: str, credential: RegistryCredential, allow: bool) -> "RegistryLogins":
+        """These logins and one more (merged with an equal one for its host, refused if it differs);
+        `allow` puts its host on the allow list."""
+        entries = tuple(merged_entries([*self.entries, (path, credential)]))
+        allow_list = {*self.allow_list, credential["server"]} if allow else set(self.allow_list)
+        return RegistryLogins(entries, tuple(sorted(allow_list)))
 
-NO_LOGINS = BaseImageLogins()
+
+NO_LOGINS = RegistryLogins()
 
 
-def check_logins(path: str, value: object) -> BaseImageLogins:
-    """A list of {server, username, password} at `path`, checked and merged to one login per host."""
+def check_logins(path: str, value: object) -> RegistryLogins:
+    """A list of {server, username, password} at `path`, checked, merged to one login per host, allow-listed."""
     if not isinstance(value, list):
         raise InvalidInput(path, f"expected a list, got {kind_of(value)}")
     entries = [(at(path, i), check_credential(at(path, i), credential)) for i, credential in enumerate(value)]
-    return BaseImageLogins(tuple(merged_entries(entries)))
+    merged = tuple(merged_entries(entries))
+    return RegistryLogins(merged, tuple(sorted(credential["server"] for _, credential in merged)))
 
 
 def auth_entry(username: str, password: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ list` writes (the source host dropped, the rest of the path kept under the mirro
 
 from typing import TypedDict
 
-from ..kubernetes.dockerconfig import PasswordInput, registry_host
+from ..kubernetes.dockerconfig import PasswordInput, has_host, registry_host
 
 
 class AirGapArgs(TypedDict):
@@ -19,17 +19,13 @@ class AirGapArgs(TypedDict):
     """Secret; its password or token."""
 
 
-def _has_host(first_segment: str) -> bool:
-    return "." in first_segment or ":" in first_segment or first_segment == "localhost"
-
-
 def mirrored_image(field: str, image: str, registry: str) -> str:
     """Where `image` lives in the mirror: docker.io/gitpod/workspace-full:latest -> REGISTRY/gitpod/workspace-full:latest.
 
     An image already on the mirror's host is kept as it is.
     """
     first, _, rest = image.partition("/")
-    if rest and _has_host(first):
+    if rest and has_host(first):
         host, path = registry_host(field, first), rest
     else:
         # Docker Hub shorthand: ubuntu:22.04 is docker.io/library/ubuntu:22.04.

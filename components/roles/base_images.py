@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from .. import validation
-from ..installer_config import DEFAULT_WORKSPACE_IMAGE
-from ..kubernetes.dockerconfig import NO_LOGINS, BaseImageLogins, RegistryCredential, check_logins
+from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins
 from ..validation import at
 
 
 class BaseImagesRoleArgs(TypedDict):
     workspace_image: NotRequired[str]
-    """The default workspace (base) image. Default gitpod/workspace-full:latest (Docker Hub)."""
+    """The default workspace (base) image. Default: the installer's, gitpod/workspace-full:latest on Docker Hub,
+    or MIRROR/gitpod/workspace-full:latest with a component mirror."""
     registries: NotRequired[list[RegistryCredential]]
     """Private registries of base images: their logins are merged into the workspace-image secret,
     and their hosts allow-listed."""
@@ -25,12 +25,13 @@ class BaseImagesRoleArgs(TypedDict):
 
 @dataclass(frozen=True)
 class CheckedBaseImages:
-    workspace_image: str = DEFAULT_WORKSPACE_IMAGE
-    logins: BaseImageLogins = NO_LOGINS
+    workspace_image: str | None = None
+    """The workspace image given, or None for the installer's default."""
+    logins: RegistryLogins = NO_LOGINS
 
 
 def check_fields(args: Mapping[str, Any], path: str) -> CheckedBaseImages:
-    image = validation.image_reference(
-        at(path, "workspace_image"), args.get("workspace_image", DEFAULT_WORKSPACE_IMAGE)
-    )
+    image = args.get("workspace_image")
+    if image is not None:
+        image = validation.image_reference(at(path, "workspace_image"), image)
     return CheckedBaseImages(image, check_logins(at(path, "registries"), args.get("registries", [])))

@@ -1,8 +1,13 @@
-"""Role 1: where the kubelet pulls Gitpod's own component images from.
+"""Role 1: where Gitpod's own component images come from.
 
-Gitpod's public registry by default; a company mirror behind credentials gets a
-`kubernetes.io/dockerconfigjson` pull secret that the installer lists in
-`imagePullSecrets`, so every Gitpod pod can pull from it.
+Gitpod's public registry by default (the installer's own `repository`, left in force). A company mirror
+behind credentials is read by two kinds of client: the kubelet, which pulls Gitpod's pods with the
+`imagePullSecrets` (install/installer/pkg/common/objects.go puts them on the ServiceAccounts), and
+registry-facade, blobserve and ide-service, which pull supervisor, workspacekit, docker-up and the IDE
+images themselves with the `.dockerconfigjson` named in `containerRegistry` and nothing else
+(components/registry-facade/daemonset.go, blobserve/deployment.go, ide-service/deployment.go). This
+module makes the kubelet's pull secret; the composite puts the same login into the workspace-image
+backend's secret for the others (registries_args.py).
 """
 
 from collections.abc import Mapping
@@ -57,11 +62,22 @@ class ComponentImagesArgs(TypedDict):
 @dataclass(frozen=True)
 class CheckedComponentImages:
     namespace: str
-    repository: str
+    repository: str | None
+    """The repository given, or None for the installer's own default (Gitpod's public registry)."""
     drop_image_repo: bool = False
     login: RegistryCredential | None = None
     """The mirror's login, keyed by the repository's host; None for a public registry."""
     secret_name: str = DEFAULT_SECRET_NAME
+
+    @property
+    def source(self) -> str:
+        """Where component images come from."""
+        return self.repository or DEFAULT_COMPONENT_REPOSITORY
+
+    @property
+    def mirror(self) -> str | None:
+        """The mirror, if component images come from one rather than from Gitpod's public registry."""
+        return None if self.source == DEFAULT_COMPONENT_REPOSITORY else self.source
 
 
 def check_repository(path: str, value: object) -> str:
@@ -77,8 +93,19 @@ def check_repository(path: str, value: object) -> str:
 
 def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedComponentImages:
     """Checks the component-image fields at `path` (a mirror's login needs both username and password)."""
-    repository = check_repository(at(path, "repository"), args.get("repository", DEFAULT_COMPONENT_REPOSITORY))
+    repository = args.get("repository")
+    if repository is not None:
+        repository = check_repository(at(path, "repository"), repository)
     drop_image_repo = validation.flag(at(path, "drop_image_repo"), args.get("drop_image_repo", False))
+    if drop_image_repo and (repository is None or repository == DEFAULT_COMPONENT_REPOSITORY):
+        # common/render.go RepoName: with dropImageRepo every image, third-party ones too, becomes
+        # `<repository>/<last path segment>`, which exists only in a flat mirror someone filled that way.
+        raise InvalidInput(
+            at(path, "drop_image_repo"),
+            f"only with a mirror: set {ref(at(path, 'repository'))} to it. Without one the installer renames "
+            f"every image, third-party ones too, to {DEFAULT_COMPONENT_REPOSITORY}/<last path segment>, "
+            "where they do not exist; remove it",
+        )
     username, password = args.get("username"), args.get("password")
     if username is None and password is None:
         return CheckedComponentImages(namespace, repository, drop_image_repo)
@@ -86,6 +113,11 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
         given, missing = ("username", "password") if password is None else ("password", "username")
         raise InvalidInput(
             at(path, missing), f"required when {ref(at(path, given))} is set; a private mirror needs both"
+        )
+    if repository is None:
+        raise InvalidInput(
+            at(path, "repository"),
+            f"required with {ref(at(path, 'username'))}: the mirror the login is for, e.g. registry.example.com/gitpod",
         )
     login: RegistryCredential = {
         # The pull secret is keyed by the repository's host.
@@ -112,7 +144,8 @@ class ComponentImages(pulumi.ComponentResource):
     """
 
     repository: pulumi.Output[str]
-    """The installer's `repository`, e.g. registry.example.com/gitpod."""
+    """Where component images come from: the mirror (the installer's `repository`), e.g.
+    registry.example.com/gitpod, or Gitpod's public registry eu.gcr.io/gitpod-core-dev/build."""
     image_pull_secrets: pulumi.Output[list[str]]
     """Names of the pull secrets for the installer's `imagePullSecrets`; empty for a public registry."""
     drop_image_repo: pulumi.Output[bool]
@@ -133,7 +166,7 @@ class ComponentImages(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             pull_secrets = secret.metadata.apply(lambda m: [m["name"]])
-        self.repository = pulumi.Output.from_input(checked.repository)
+        self.repository = pulumi.Output.from_input(checked.source)
         self.image_pull_secrets = pull_secrets
         self.drop_image_repo = pulumi.Output.from_input(checked.drop_image_repo)
         self.register_outputs(

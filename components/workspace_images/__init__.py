@@ -7,17 +7,33 @@ one line in BACKENDS below, and its docs page.
 from __future__ import annotations
 
 from ..validation import InvalidInput, require_one_of
-from . import acr, artifact_registry, external, s3
+from . import acr, artifact_registry, external, in_cluster, s3, s3_compatible
 from .backend import Backend
 
 BACKENDS: dict[str, Backend] = {
-    backend.name: backend for backend in (s3.BACKEND, artifact_registry.BACKEND, acr.BACKEND, external.BACKEND)
+    backend.name: backend
+    for backend in (
+        s3.BACKEND,
+        artifact_registry.BACKEND,
+        acr.BACKEND,
+        external.BACKEND,
+        s3_compatible.BACKEND,
+        in_cluster.BACKEND,
+    )
 }
 
+# Not "ECR does not create repositories on push": image-builder pushes to two fixed repositories,
+# <url>/base-images and <url>/workspace-images (image-builder-mk3/configmap.go), which could be made in
+# advance. The blocker is the login: registry-facade, blobserve, ide-service and image-builder-mk3 read a
+# .dockerconfigjson from a Kubernetes secret (registry-facade/daemonset.go, blobserve/deployment.go,
+# ide-service/deployment.go), and Gitpod's CronJob that renewed ECR tokens was removed in January 2023.
 ECR_REFUSAL = (
-    "ECR is not supported: Gitpod's image-builder pushes to new repository paths, and ECR does not "
-    "create a repository on push, so pushes fail. Use backend 's3' (Gitpod's in-cluster registry "
-    "stored in an S3 bucket) on AWS."
+    "ECR is not supported: ECR logins are tokens that expire after 12 hours, and Gitpod's registry-facade, "
+    "blobserve, ide-service and image-builder read their login from a .dockerconfigjson secret that nothing "
+    "in Gitpod renews, so pulls and pushes fail 12 hours after deployment. On AWS use backend 's3' (Gitpod's "
+    "in-cluster registry stored in an S3 bucket). For base images kept in ECR, set "
+    "containerRegistry.enableAdditionalECRAuth: true in the installer config: image-builder then pulls them "
+    "with its pod's AWS credentials."
 )
 
 

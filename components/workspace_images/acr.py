@@ -21,7 +21,7 @@ from .. import validation
 from ..azure import names as azure_names
 from ..fields import Field
 from ..installer_config import external_registry
-from ..kubernetes.dockerconfig import NO_LOGINS, BaseImageLogins, RegistryCredential, check_logins, docker_config_secret
+from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
 from ..validation import InvalidInput, at
 from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
 
@@ -74,6 +74,7 @@ class CheckedAcr:
     sku: str
     rotation: Rotation
     extra_credentials: tuple[RegistryCredential, ...] = ()
+    allow_list: tuple[str, ...] = ()
     secret_name: str = DEFAULT_SECRET_NAME
 
 
@@ -96,7 +97,7 @@ def _require_sdk(path: str) -> None:
         )
 
 
-def _own_login_refused(logins: BaseImageLogins, cluster_name: str, registry_name: str | None) -> None:
+def _own_login_refused(logins: RegistryLogins, cluster_name: str, registry_name: str | None) -> None:
     """A base-image login for the registry's own host would shadow (or be shadowed by) the token's."""
     if registry_name is not None:
         own = azure_names.registry_host(registry_name)
@@ -123,7 +124,7 @@ def _azure_sdk() -> tuple[Any, Any]:
     return containerservice, core
 
 
-def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS) -> CheckedAcr:
+def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS) -> CheckedAcr:
     """Checks the acr fields at `path`, and that no base-image login is for the registry's own host."""
     resource_group = azure_names.resource_group(at(path, "resource_group"), args.get("resource_group"))
     location = args.get("location")
@@ -136,7 +137,9 @@ def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: Bas
     rotation = check_rotation(args, path)
     _own_login_refused(logins, common.cluster_name, registry_name)
     _require_sdk(path)
-    return CheckedAcr(common, resource_group, location, registry_name, sku, rotation, logins.credentials)
+    return CheckedAcr(
+        common, resource_group, location, registry_name, sku, rotation, logins.credentials, logins.allow_list
+    )
 
 
 def check_args(args: AcrWorkspaceImagesArgs) -> CheckedAcr:
@@ -251,7 +254,7 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
         self.registry_name = registry.name
         self.username = pulumi.Output.from_input(token_name_for(generation))
         self.secret_name = secret.metadata.apply(lambda m: m["name"])
-        allow_list = sorted(c["server"] for c in checked.extra_credentials)
+        allow_list = list(checked.allow_list)
         self.container_registry = pulumi.Output.all(self.url, self.secret_name).apply(
             lambda parts: external_registry(parts[0], parts[1], allow_list)
         )

@@ -1,10 +1,14 @@
 """Workspace images on GCP: an Artifact Registry Docker repository image-builder pushes to.
 
 Container Registry stopped accepting writes on 2025-03-18 and gcr.io is now served by
-Artifact Registry, so the repository lives there (a `gcr.io`-domain repository keeps
-old `gcr.io/PROJECT/...` URLs working). A service account key, granted the writer role
-on this one repository only, logs in as `_json_key`; Gitpod mounts it as a
-`.dockerconfigjson` secret that may also carry private base-image credentials.
+Artifact Registry, so the repository lives there. A `gcr.io`-domain repository answers on
+`gcr.io/PROJECT` only once the project's redirection from Container Registry is enabled, a
+project-wide setting no provider resource manages (pulumi-gcp 10.2 has none), so that is a note.
+A service account key, granted the writer role on this one repository only, logs in as
+`_json_key`; Gitpod mounts it as a `.dockerconfigjson` secret that may also carry private
+base-image and component-mirror logins. Organizations created since 2024-05-03 forbid such keys
+by default (iam.disableServiceAccountKeyCreation); `allow_key_creation` makes a project-scoped
+exception.
 """
 
 import base64
@@ -17,9 +21,10 @@ import pulumi_gcp as gcp
 
 from .. import validation
 from ..fields import Field
+from ..gcp import key_creation
 from ..gcp import names as gcp_names
 from ..installer_config import external_registry
-from ..kubernetes.dockerconfig import NO_LOGINS, BaseImageLogins, RegistryCredential, check_logins, docker_config_secret
+from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
 from ..validation import InvalidInput, at, ref
 from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
 
@@ -50,6 +55,9 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     """Delete image versions older than this many days; unset keeps every version."""
     cleanup_keep_count: NotRequired[int]
     """With cleanup: always keep this many most recent versions of each image. Default 10."""
+    allow_key_creation: NotRequired[bool]
+    """Create a project-scoped exception to the organization policy iam.disableServiceAccountKeyCreation
+    (enforced by default in organizations created since 2024-05-03), so the key can be created. Default false."""
     protect_data: NotRequired[bool]
     """Protect the repository from deletion by Pulumi. Default true."""
     key_generation: NotRequired[int]
@@ -59,7 +67,8 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     secret_name: NotRequired[str]
     """Name of the kubernetes.io/dockerconfigjson secret. Default gitpod-registry-workspace-images."""
     extra_credentials: NotRequired[list[RegistryCredential]]
-    """More registries (e.g. private base images) merged into the same .dockerconfigjson."""
+    """More registries (private base images, a component mirror) merged into the same .dockerconfigjson;
+    each host is also allow-listed for base images."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,9 @@ class CheckedArtifactRegistry:
     cleanup: Cleanup | None
     rotation: Rotation
     extra_credentials: tuple[RegistryCredential, ...] = ()
+    allow_list: tuple[str, ...] = ()
+    """Hosts image-builder may use the extra credentials for (privateBaseImageAllowList)."""
+    allow_key_creation: bool = False
     secret_name: str = DEFAULT_SECRET_NAME
 
     @property
@@ -106,7 +118,7 @@ def _cleanup(args: Mapping[str, Any], path: str) -> Cleanup | None:
 
 
 def check_fields(
-    args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS
+    args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS
 ) -> CheckedArtifactRegistry:
     """Checks the artifact-registry fields at `path`, and that no base-image login is for its own host."""
     project = gcp_names.project_id(at(path, "project"), args.get("project"))
@@ -138,6 +150,8 @@ def check_fields(
         _cleanup(args, path),
         check_rotation(args, path),
         logins.credentials,
+        logins.allow_list,
+        validation.flag(at(path, "allow_key_creation"), args.get("allow_key_creation", False)),
     )
 
 
@@ -148,6 +162,14 @@ def check_args(args: ArtifactRegistryWorkspaceImagesArgs) -> CheckedArtifactRegi
     return replace(
         checked, secret_name=validation.namespace("secret_name", args.get("secret_name", DEFAULT_SECRET_NAME))
     )
+
+
+def notes(checked: CheckedArtifactRegistry) -> tuple[str, ...]:
+    """What `pulumi up` cannot do here: the org-policy exception unless opted in, and gcr.io redirection."""
+    found = [key_creation.note(checked.project, checked.allow_key_creation)]
+    if gcp_names.is_gcr_domain(checked.repository):
+        found.append(key_creation.redirection_note(checked.repository, checked.project))
+    return tuple(found)
 
 
 def _decoded_key(private_key: str) -> str:
@@ -172,8 +194,10 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
 
     Children: the artifactregistry.googleapis.com service (left enabled on destroy); a protected
     Docker repository (optionally gcr.io-domain, optionally with cleanup policies); a service
-    account unless an existing one is given; a writer grant on the repository only; one or two
-    service account keys; a kubernetes.io/dockerconfigjson secret.
+    account unless an existing one is given; a writer grant on the repository only; with
+    allow_key_creation, the orgpolicy.googleapis.com service and a project-scoped organization policy
+    that does not enforce iam.disableServiceAccountKeyCreation; one or two service account keys; a
+    kubernetes.io/dockerconfigjson secret.
     """
 
     url: pulumi.Output[str]
@@ -245,9 +269,14 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             member=email.apply(lambda e: f"serviceAccount:{e}"),
             opts=child,
         )
-        key = gcp.serviceaccount.Key(f"{name}-key-{generation}", service_account_id=email, opts=child)
+        key_opts = child
+        if checked.allow_key_creation:
+            key_opts = pulumi.ResourceOptions(
+                parent=self, depends_on=[key_creation.exception(f"{name}-key-creation", project, self)]
+            )
+        key = gcp.serviceaccount.Key(f"{name}-key-{generation}", service_account_id=email, opts=key_opts)
         if checked.rotation.keep_previous_key and generation > 1:
-            gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=child)
+            gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=key_opts)
 
         host = checked.host
         own: RegistryCredential = {
@@ -269,7 +298,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         self.service_account_email = email
         self.secret_name = secret.metadata.apply(lambda m: m["name"])
         url = gcp_names.registry_url(project, location, repository_id)
-        allow_list = sorted(c["server"] for c in checked.extra_credentials)
+        allow_list = list(checked.allow_list)
         self.container_registry = self.secret_name.apply(lambda secret: external_registry(url, secret, allow_list))
         self.register_outputs(
             {
@@ -306,8 +335,10 @@ BACKEND = Backend(
         Field("service_account", "string"),
         Field("cleanup_older_than_days", "integer"),
         Field("cleanup_keep_count", "integer", default=DEFAULT_CLEANUP_KEEP_COUNT),
+        Field("allow_key_creation", "boolean", default=False),
         *ROTATION_FIELDS,
     ),
     check=check_fields,
     build=_build,
+    notes=notes,
 )

@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypedDict, TypeVar
 import pulumi
 
 from ..fields import Field
-from ..kubernetes.dockerconfig import BaseImageLogins
+from ..kubernetes.dockerconfig import RegistryLogins
 from ..validation import at, cluster_name, flag, namespace, positive_int
 
 
@@ -79,12 +79,18 @@ class Backend:
     """One line for the docs: where the images go and on which cloud."""
     fields: tuple[Field, ...]
     """Its config fields under workspaceImages (besides `backend`)."""
-    check: Callable[[Mapping[str, Any], str, Common, BaseImageLogins], Any]
-    """(workspace_images fields, their path, common arguments, base-image logins) -> checked arguments."""
+    check: Callable[[Mapping[str, Any], str, Common, RegistryLogins], Any]
+    """(workspace_images fields, their path, common arguments, logins its secret must also carry) -> checked
+    arguments. The logins are those of private base-image registries and of a private component mirror."""
     build: Callable[[str, Any, pulumi.ResourceOptions], WorkspaceImagesComponent]
     """(name, checked arguments, options) -> the backend's component."""
-    refuses_base_image_credentials: str | None = None
-    """Why this backend cannot carry private base-image logins, if it cannot."""
+    installer_generates_secret: bool = False
+    """True for Gitpod's in-cluster registry (`containerRegistry.inCluster: true`): the installer then generates
+    the one `.dockerconfigjson` that image-builder-mk3, registry-facade, blobserve and ide-service read, with
+    its own registry's login only (install/installer/pkg/components/docker-registry/secret.go), so no other
+    login (private base images, a component mirror) can reach them."""
+    notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
+    """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
 
 
 C = TypeVar("C", bound=pulumi.ComponentResource)

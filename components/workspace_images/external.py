@@ -1,8 +1,9 @@
 """Role 3, bring your own: workspace images pushed to any OCI registry (Harbor, Quay, GitLab, ACR, distribution).
 
-Creates the one `.dockerconfigjson` secret Gitpod mounts for pushing workspace images
-and for pulling private base images: the push credential plus any base-image
-credentials (`extra_credentials`), one entry per host.
+Creates the one `.dockerconfigjson` secret Gitpod mounts for pushing workspace images, for pulling
+private base images and, in registry-facade, blobserve and ide-service, Gitpod's own images: the push
+credential plus any other logins (`extra_credentials`: base-image registries, a component mirror), one
+entry per host.
 """
 
 import re
@@ -17,9 +18,9 @@ from ..fields import Field
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import (
     NO_LOGINS,
-    BaseImageLogins,
     PasswordInput,
     RegistryCredential,
+    RegistryLogins,
     check_logins,
     check_password,
     check_username,
@@ -34,9 +35,12 @@ DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 _ECR_HOST = re.compile(r"^(\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?|public\.ecr\.aws)$")
 _PATH = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
 ECR_URL_REFUSAL = (
-    "is an ECR registry, which Gitpod cannot push to: ECR does not create a repository on push, and "
-    "image-builder pushes to new repository paths. On AWS use backend 's3' (Gitpod's in-cluster registry "
-    "stored in an S3 bucket)."
+    "is an ECR registry, which Gitpod cannot use for workspace images: ECR logins are tokens that expire after "
+    "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
+    ".dockerconfigjson secret that nothing in Gitpod renews, so pulls and pushes fail 12 hours after deployment. "
+    "On AWS use backend 's3' (Gitpod's in-cluster registry stored in an S3 bucket). For base images kept in ECR, "
+    "set containerRegistry.enableAdditionalECRAuth: true in the installer config instead: image-builder then "
+    "pulls them with its pod's AWS credentials."
 )
 
 
@@ -98,15 +102,15 @@ def check_push(
 
 
 def with_logins(
-    namespace: str, url_path: str, url: str, push: RegistryCredential, logins: BaseImageLogins
+    namespace: str, url_path: str, url: str, push: RegistryCredential, logins: RegistryLogins
 ) -> CheckedExternal:
-    """The push login merged with the base-image logins (the same login twice is fine, two for a host are not)."""
+    """The push login merged with the other logins (the same login twice is fine, two for a host are not)."""
     entries = [(url_path, push), *logins.entries]
-    return CheckedExternal(namespace, url, tuple(merge_credentials(entries)), tuple(sorted(logins.hosts)))
+    return CheckedExternal(namespace, url, tuple(merge_credentials(entries)), logins.allow_list)
 
 
 def check_fields(
-    args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS
+    args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS
 ) -> CheckedExternal:
     url, push = check_push(
         (at(path, "url"), args.get("url")),

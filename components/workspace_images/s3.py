@@ -20,7 +20,7 @@ from ..aws.partition import region as check_region
 from ..aws.s3_policies import bucket_arn, registry_storage_policy, tls_only_bucket_policy
 from ..fields import Field
 from ..installer_config import in_cluster_registry, secret_ref
-from ..kubernetes.dockerconfig import NO_LOGINS, BaseImageLogins
+from ..kubernetes.dockerconfig import NO_LOGINS, RegistryLogins
 from ..validation import at
 from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
 
@@ -67,7 +67,7 @@ def max_cluster_name_length(region_name: str) -> int:
     return BUCKET_NAME_MAX - len(bucket_name_for("", "0" * ACCOUNT_ID_LENGTH, region_name))
 
 
-def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: BaseImageLogins = NO_LOGINS) -> CheckedS3:
+def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS) -> CheckedS3:
     """Checks the s3 fields at `path`; the cluster name is checked against the bucket name it makes."""
     region_name = check_region(at(path, "region"), args.get("region"))
     bucket = args.get("bucket")
@@ -276,10 +276,5 @@ BACKEND = Backend(
     ),
     check=check_fields,
     build=_build,
-    refuses_base_image_credentials=(
-        "cannot be used with backend 's3': Gitpod's in-cluster registry uses an auth secret the installer "
-        "generates itself, and Gitpod mounts only that one .dockerconfigjson, so credentials for private "
-        "base images would have nowhere to go. Use backend 'external' (a registry you run), or make the "
-        "base images pullable without credentials"
-    ),
+    installer_generates_secret=True,
 )

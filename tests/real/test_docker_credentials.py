@@ -51,15 +51,14 @@ def program_documents(scenario: ProgramScenario) -> Callable[[], tuple[dict[str,
     """From the real program: its dockerconfigjson secrets, and what the scenario's config meant."""
 
     def build() -> tuple[dict[str, dict], Intended]:
-        evaluation = run("dev", scenario.config)
-        intended = scenario.intended(evaluation) if callable(scenario.intended) else scenario.intended
-        return dockerconfig_secrets(evaluation), intended
+        evaluation = scenario.evaluate()
+        return dockerconfig_secrets(evaluation), scenario.intended(evaluation)
 
     return build
 
 
 SCENARIOS = [Scenario("dockerconfig-builder", builder_documents)] + [
-    Scenario(s.id, program_documents(s)) for s in PROGRAM_SCENARIOS if s.available()
+    Scenario(s.id, program_documents(s)) for s in PROGRAM_SCENARIOS
 ]
 CASES = [
     pytest.param(scenario, secret, host, id=f"{scenario.id}-{secret}-{host}")
@@ -184,3 +183,47 @@ def test_a_broken_auth_entry_for_a_long_key_is_caught_exactly(mistake, recorder,
 def test_the_s3_backend_produces_no_dockerconfig_secret():
     # With the in-cluster registry the installer makes its own registry auth secret.
     assert dockerconfig_secrets(run("dev", AWS)) == {}
+
+
+def _reference(image: str, host: str) -> tuple[str, str]:
+    """(repository path, tag) of an image reference on `host`; Docker Hub shorthand gets its library/ path."""
+    name = image.split("/", 1)[1] if image.split("/", 1)[0] in (host, "index.docker.io") and "/" in image else image
+    if host == "docker.io" and "/" not in name:
+        name = f"library/{name}"
+    path, _, tag = name.rpartition(":")
+    return path, tag
+
+
+RUNTIME_READS = [
+    pytest.param(scenario, pull, secret, login, id=f"{scenario.id}-{pull.reader}-{secret}-{pull.host}")
+    for scenario in PROGRAM_SCENARIOS
+    for pull, secret, login in scenario.reads(scenario.evaluate())
+]
+
+
+@pytest.mark.parametrize(("scenario", "pull", "secret", "login"), RUNTIME_READS)
+def test_each_reader_pulls_its_image_with_exactly_the_secret_gitpod_gives_it(
+    scenario, pull, secret, login, start_registry, tmp_path
+):
+    """The image a Gitpod reader pulls (or pushes), at its own path, from a registry that accepts only the
+    intended login, with nothing but the document of the secret that reader reads."""
+    registry = start_registry(*login)
+    path, tag = _reference(pull.image, pull.host)
+    files = {"layer.txt": f"{pull.reader} {pull.image}\n".encode()}
+    write_image(tmp_path / "image", tag, files)
+    target = f"docker://{registry.host}/{path}:{tag}"
+    setup = authfile(tmp_path, {"auths": {registry.host: {"auth": _b64(f"{login[0]}:{login[1]}")}}})
+    pushed = skopeo_copy(f"oci:{tmp_path / 'image'}:{tag}", target, setup)
+    assert pushed.returncode == 0, pushed.stderr
+    documents = dockerconfig_secrets(scenario.evaluate())
+    (tmp_path / "reader").mkdir()
+    reader_auth = tmp_path / "reader" / "auth.json"
+    reader_auth.write_text(json.dumps(rehost(documents[secret], pull.host, registry.host)))
+    if pull.push:
+        again = skopeo_copy(f"oci:{tmp_path / 'image'}:{tag}", f"{target}-again", reader_auth)
+        assert again.returncode == 0, again.stderr
+    pulled = skopeo_copy(target, f"oci:{tmp_path / 'pulled'}:{tag}", reader_auth)
+    assert pulled.returncode == 0, pulled.stderr
+    assert read_files(tmp_path / "pulled") == files
+    anonymous = skopeo_copy(target, f"oci:{tmp_path / 'anonymous'}:{tag}", authfile(tmp_path / "reader", {"auths": {}}))
+    assert anonymous.returncode != 0, "the registry must refuse a pull without the login"

@@ -45,8 +45,10 @@ def test_the_push_registry_can_also_serve_base_images_with_the_same_login():
     ]
 
 
-def test_workspace_image_is_passed_through_and_defaults_to_workspace_full():
-    assert run("dev", AWS).outputs["installerConfig"]["workspace"] == {"workspaceImage": "gitpod/workspace-full:latest"}
+def test_workspace_image_is_passed_through_and_otherwise_left_to_the_installer():
+    # The installer's default (gitpod/workspace-full:latest, or MIRROR/gitpod/workspace-full:latest with a
+    # mirror: image-builder-mk3/configmap.go) applies only while the fragment does not write one.
+    assert "workspace" not in run("dev", AWS).outputs["installerConfig"]
     custom = run("dev", {**AWS, BASE: {"workspaceImage": "quay.io/acme/workspace:2024"}})
     assert custom.outputs["installerConfig"]["workspace"] == {"workspaceImage": "quay.io/acme/workspace:2024"}
 
@@ -56,10 +58,27 @@ def test_no_allow_list_without_private_base_images():
     assert "privateBaseImageAllowList" not in registry
 
 
-def test_in_cluster_registry_refuses_base_image_credentials_instead_of_dropping_them():
-    message = run_invalid({**AWS, BASE: {"registries": [QUAY]}})
+IN_CLUSTER_BACKENDS = {
+    "s3": AWS,
+    "s3-compatible": {
+        WORKSPACE: {
+            "backend": "s3-compatible",
+            "endpoint": "minio.example.com:9000",
+            "bucket": "gitpod-registry",
+            "region": "us-east-1",
+            "accessKeyId": "gitpod",
+            "secretAccessKey": "minio-s3cret",
+        }
+    },
+    "in-cluster": {WORKSPACE: {"backend": "in-cluster"}},
+}
+
+
+@pytest.mark.parametrize("backend", sorted(IN_CLUSTER_BACKENDS))
+def test_in_cluster_registry_refuses_base_image_credentials_instead_of_dropping_them(backend):
+    message = run_invalid({**IN_CLUSTER_BACKENDS[backend], BASE: {"registries": [QUAY]}})
     assert message.startswith(
-        "invalid configuration: gitpod-registry:baseImages.registries: cannot be used with backend 's3'"
+        f"invalid configuration: gitpod-registry:baseImages.registries: cannot be used with backend '{backend}'"
     )
     assert "Use backend 'external'" in message and "quay-t0ken" not in message
 

@@ -88,7 +88,7 @@ def outcome(installation: Installation) -> Outcome:
 def test_the_push_registry_and_the_base_image_host_pass_with_the_programs_secret(outcome, installation):
     for repository in ("workspace-images", "base-images"):
         assert outcome.check(f"{installation.push.host}/gitpod/{repository}")["ok"], outcome.text
-    base = outcome.check("privateBaseImageAllowList")
+    base = outcome.check(f"{installation.base.host} (privateBaseImageAllowList)")
     assert base["ok"] and base["done"] == [f"logged in as '{BASE[0]}' (Bearer challenge)"], base
     assert installation.push.tagged() == []
 
@@ -102,20 +102,7 @@ def test_no_credential_of_any_secret_is_printed(outcome):
         assert password not in outcome.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="program gap: the mirror's login is only in imagePullSecrets, but registry-facade pulls supervisor and "
-    "IDE images from `repository` with the containerRegistry secret only (contract: 'What the runtime reads')",
-)
 def test_registry_facade_can_pull_from_the_mirror_with_the_container_registry_secret(outcome):
-    assert outcome.check("(repository: component images)")["ok"]
-    assert outcome.code == 0
-
-
-def test_while_the_gap_lasts_verify_explains_it(outcome, installation):
-    check = outcome.check("(repository: component images)")
-    if check["ok"]:
-        pytest.skip("the containerRegistry secret now holds the mirror's login")
-    assert check["step"] == "login" and check["cause"].startswith(f"401 wrong login: {installation.mirror.host}")
-    assert "registry-facade pulls component images with the containerRegistry secret only" in check["cause"]
-    assert outcome.code == 1
+    # registry-facade pulls supervisor and IDE images from `repository` with the containerRegistry secret only.
+    assert outcome.check("(repository: component images)")["ok"], outcome.text
+    assert outcome.code == 0, outcome.text

@@ -15,7 +15,7 @@ from conftest import assert_never_plain, docker_config, run, secret_named
 from offline.engine import evaluate
 from offline.mocks import MOCK_AZURE_LOCATION, MOCK_SUBSCRIPTION_ID, mock_token_password
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WS = "gitpod-registry:workspaceImages"
 AZURE = {WS: {"backend": "acr", "resourceGroup": "gitpod"}}
 REGISTRY = "azure:containerservice/registry:Registry"

@@ -117,13 +117,45 @@ def test_location_and_repository_can_be_chosen():
 
 
 @pytest.mark.parametrize(("repository", "location"), [("gcr.io", "us"), ("eu.gcr.io", "europe")])
-def test_gcr_domain_repository_keeps_gcr_urls(repository, location):
+def test_gcr_domain_repository_uses_gcr_urls_and_says_redirection_must_be_enabled(repository, location):
     evaluation = run("dev", {**GCP, WS: {"backend": "artifact-registry", "repository": repository}})
     created = evaluation.one("gcp:artifactregistry/repository:Repository").inputs
     assert (created["repositoryId"], created["location"]) == (repository, location)
     assert list(docker_config(evaluation)["auths"]) == [repository]
     external = evaluation.outputs["installerConfig"]["containerRegistry"]["external"]
     assert external["url"] == f"{repository}/acme-gitpod"
+    # No provider resource sets the project's redirection from Container Registry (pulumi-gcp 10.2).
+    (redirection,) = [note for note in evaluation.outputs["notes"] if note.startswith("gcr.io-domain repository")]
+    assert f"{repository}/acme-gitpod answers only once the project's redirection" in redirection
+    assert "gcloud artifacts settings enable-upgrade-redirection --project=acme-gitpod" in redirection
+
+
+def test_a_pkg_dev_repository_needs_no_redirection(gcp_stack):
+    assert not [note for note in gcp_stack.outputs["notes"] if "redirection" in note]
+
+
+def test_the_plan_says_key_creation_may_be_forbidden_and_how_to_allow_it(gcp_stack):
+    (note,) = gcp_stack.outputs["notes"]
+    assert "on or after 2024-05-03 enforce iam.disableServiceAccountKeyCreation" in note
+    assert "FAILED_PRECONDITION" in note and "workspaceImages.allowKeyCreation true" in note
+    assert not gcp_stack.of_type("gcp:orgpolicy/policy:Policy"), "no exception unless asked for"
+
+
+def test_allow_key_creation_makes_a_project_scoped_exception_before_the_key():
+    evaluation = run("dev", {**GCP, WS: {"backend": "artifact-registry", "allowKeyCreation": True}})
+    policy = evaluation.one("gcp:orgpolicy/policy:Policy")
+    assert policy.inputs == {
+        "name": "projects/acme-gitpod/policies/iam.disableServiceAccountKeyCreation",
+        "parent": "projects/acme-gitpod",
+        "spec": {"inheritFromParent": False, "rules": [{"enforce": "FALSE"}]},
+    }
+    services = {s.inputs["service"]: s for s in evaluation.of_type("gcp:projects/service:Service")}
+    assert services["orgpolicy.googleapis.com"].inputs["disableOnDestroy"] is False
+    assert services["orgpolicy.googleapis.com"].urn in policy.dependencies
+    key = evaluation.one("gcp:serviceaccount/key:Key")
+    assert policy.urn in key.dependencies, "the key waits for the exception"
+    (note,) = evaluation.outputs["notes"]
+    assert "roles/orgpolicy.policyAdmin" in note and "project acme-gitpod only" in note
 
 
 def test_domain_scoped_project_uses_a_slash_in_the_url():

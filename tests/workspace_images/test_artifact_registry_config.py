@@ -79,7 +79,7 @@ def ar(**fields):
         (ar(keyGeneration=0), r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more"),
         (
             ar(bucket="x"),
-            r"gitpod-registry:workspaceImages.bucket: unknown field; (did you mean backend\? )?allowed fields here: backend, cleanupKeepCount, cleanupOlderThanDays, keepPreviousKey, keyGeneration, location, project, repository, serviceAccount",
+            r"gitpod-registry:workspaceImages.bucket: unknown field; (did you mean backend\? )?allowed fields here: allowKeyCreation, backend, cleanupKeepCount, cleanupOlderThanDays, keepPreviousKey, keyGeneration, location, project, repository, serviceAccount",
         ),
         (
             {"gitpod-registry:clusterName": "a" * 20},

@@ -1,0 +1,109 @@
+"""A private CA for registries Gitpod must trust: checked PEM, the Secret trust-manager reads, the installer ref.
+
+Gitpod's installer turns `customCACert: {kind: secret, name}` into trust-manager Bundles whose source is key
+`ca.crt` of that secret, read from trust-manager's trust namespace, `cert-manager` by default
+(install/installer/pkg/components/cluster/certmanager.go). The bundles are mounted into image-builder-mk3,
+registry-facade and blobserve, and workspaces get the CA too (ws-manager-mk2/configmap.go,
+EnableCustomSSLCertificate): the CA is trusted installation-wide, not for registries alone.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ..validation import InvalidInput, at, kind_of, namespace
+
+DEFAULT_NAMESPACE = "cert-manager"
+DEFAULT_SECRET_NAME = "gitpod-registry-custom-ca"
+CA_KEY = "ca.crt"
+_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+_ANY_PEM_LABEL = re.compile(r"-----(?:BEGIN|END) ([A-Z0-9 ]+)-----")
+
+
+class CustomCACertArgs(TypedDict):
+    certificate: str
+    """PEM text of one or more CA certificates (-----BEGIN CERTIFICATE-----), e.g. the CA that issued a
+    Harbor's or an air-gap registry's certificate. Only CA certificates are accepted."""
+    namespace: NotRequired[str]
+    """trust-manager's trust namespace, where its Bundles read sources; the secret is created there.
+    Default cert-manager."""
+
+
+@dataclass(frozen=True)
+class CheckedCustomCA:
+    pem: str
+    """The certificates, re-encoded as PEM: nothing else that was pasted survives."""
+    subjects: tuple[str, ...]
+    namespace: str = DEFAULT_NAMESPACE
+    secret_name: str = DEFAULT_SECRET_NAME
+
+
+def _outside_blocks(text: str) -> str:
+    # Comment lines (`# Subject: ...`, as CA bundle files carry them) are allowed between certificates.
+    rest = _BLOCK.sub("", text)
+    return "\n".join(line for line in rest.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
+def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...]]:
+    """(PEM of the CA certificates in `value`, their subjects). Anything but CA certificates is refused, and
+    never echoed: a private key pasted by mistake must not end up in an error message or a log."""
+    if value in (None, ""):
+        raise InvalidInput(path, "required; the PEM text of the CA certificate(s), -----BEGIN CERTIFICATE-----")
+    if not isinstance(value, str):
+        raise InvalidInput(path, f"expected PEM text (a string), got {kind_of(value)}")
+    labels = sorted({label for label in _ANY_PEM_LABEL.findall(value) if label != "CERTIFICATE"})
+    if labels:
+        found = ", ".join(labels)
+        hint = " (a private key: remove it, and treat it as disclosed)" if any("PRIVATE" in lb for lb in labels) else ""
+        raise InvalidInput(path, f"holds PEM blocks other than CERTIFICATE: {found}{hint}; give only CA certificates")
+    if not _BLOCK.search(value):
+        raise InvalidInput(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----); content not shown")
+    if _outside_blocks(value):
+        raise InvalidInput(path, "holds text outside the PEM certificate blocks (not shown); give only the PEM text")
+    pems, subjects = [], []
+    try:
+        certificates = x509.load_pem_x509_certificates(value.encode())
+    except ValueError:
+        raise InvalidInput(path, "holds a CERTIFICATE block that does not parse as X.509; content not shown") from None
+    for index, certificate in enumerate(certificates, start=1):
+        subject = certificate.subject.rfc4514_string()
+        try:
+            is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            is_ca = False
+        if not is_ca:
+            raise InvalidInput(
+                path,
+                f"certificate {index} ({subject}) is not a CA certificate (its BasicConstraints do not say CA:TRUE); "
+                "give the CA that issued the registry's certificate, not the registry's own certificate",
+            )
+        pems.append(certificate.public_bytes(serialization.Encoding.PEM).decode())
+        subjects.append(subject)
+    return "".join(pems), tuple(subjects)
+
+
+def check_custom_ca(args: Mapping[str, Any], path: str) -> CheckedCustomCA:
+    pem, subjects = check_ca_certificates(at(path, "certificate"), args.get("certificate"))
+    trust_namespace = namespace(at(path, "namespace"), args.get("namespace", DEFAULT_NAMESPACE))
+    return CheckedCustomCA(pem, subjects, trust_namespace)
+
+
+def custom_ca_secret(resource_name: str, checked: CheckedCustomCA, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
+    """The Opaque secret trust-manager reads: key `ca.crt`, in its trust namespace."""
+    return k8s.core.v1.Secret(
+        resource_name,
+        metadata={
+            "name": checked.secret_name,
+            "namespace": checked.namespace,
+            "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
+        },
+        type="Opaque",
+        string_data={CA_KEY: checked.pem},
+        opts=opts,
+    )
