@@ -114,6 +114,29 @@ def _whole_number(path: str, value: Any) -> Any:
     return value
 
 
+def _holds_output(inputs: Any, path: str) -> bool:
+    """Whether the input at a schema path (workspaceImages.password) is, or contains, an Output."""
+    value = inputs
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(value, pulumi.Output):
+            return True
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return False
+
+    def contains(value: Any) -> bool:
+        if isinstance(value, pulumi.Output):
+            return True
+        if isinstance(value, dict):
+            return any(contains(v) for v in value.values())
+        return isinstance(value, list) and any(contains(v) for v in value)
+
+    return contains(value)
+
+
 class PackageProvider(ComponentProvider):
     """The SDK's component provider, with inputs and errors in the consumer's terms.
 
@@ -121,7 +144,8 @@ class PackageProvider(ComponentProvider):
       ints, anything else is refused as an input error on that property.
     - An InvalidInput from a component becomes `pulumi.InputPropertyError` on the schema's path,
       which the engine shows against the property instead of "Unexpected <class 'Exception'>" and
-      a traceback (`pulumi/provider/server.py`, `Construct`).
+      a traceback (`pulumi/provider/server.py`, `Construct`); where that property holds a secret,
+      an `InputPropertiesError` naming the path, so the engine has no value to print.
     """
 
     def map_input_properties(
@@ -154,10 +178,14 @@ class PackageProvider(ComponentProvider):
             if not isinstance(error.inner, InvalidInput):
                 raise
             component = resource_type.rsplit(":", 1)[-1]
-            raise pulumi.InputPropertyError(
-                self.schema_path(component, field_path(error.inner)),
-                self.in_schema_words(component, problem_of(error.inner)),
-            ) from None
+            path = self.schema_path(component, field_path(error.inner))
+            problem = self.in_schema_words(component, problem_of(error.inner))
+            if _holds_output(inputs, path):
+                # The engine prints the value at an input error's path, secrets in plain text
+                # (pkg/resource/deploy/source_eval.go, errorToMessage: "with value '%v'"), so a property
+                # holding a secret (or any output) is named in the message instead.
+                raise pulumi.InputPropertiesError(f"{path}: {problem}", []) from None
+            raise pulumi.InputPropertyError(path, problem) from None
 
     def _properties_of(self, prop: PropertyDefinition | None) -> tuple[dict[str, PropertyDefinition], dict[str, str]]:
         """The properties (and their Python names) inside an object-typed property, if it is one."""

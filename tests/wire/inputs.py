@@ -34,6 +34,7 @@ PATHS = {
     "backend": "workspaceImages.backend",
     "region": "workspaceImages.region",
     "key_generation": "workspaceImages.keyGeneration",
+    "component_images": "componentImages",
     "component_password": "componentImages.password",
     "base_password": "baseImages.registries[0].password",
 }
@@ -83,14 +84,17 @@ def registries_external(push_password: OutputValue, mirror_password: OutputValue
     return _composite(workspace, mirror_password, base_password)
 
 
-def bad_registries(case: str, mirror_password: OutputValue) -> dict[str, Any]:
-    """One wrong value each, next to a secret that must not leak into the error."""
+def bad_registries(case: str, password: OutputValue) -> dict[str, Any]:
+    """One wrong value each; where the backend allows passwords, next to secrets that must not leak."""
+    external = registries_external(password, password, password)
     bad = {
-        "ecr": registries_s3(mirror_password, backend="ecr"),
-        "uppercase-cluster": {**registries_s3(mirror_password), "clusterName": "Prod-EU"},
-        "key-generation-0": registries_s3(mirror_password, keyGeneration=0.0),
-        "key-generation-1.5": registries_s3(mirror_password, keyGeneration=1.5),
-        "wrong-region": registries_s3(mirror_password, region="europe-west1"),
+        "ecr": {**external, "workspaceImages": {**external["workspaceImages"], "backend": "ecr"}},
+        "uppercase-cluster": {**external, "clusterName": "Prod-EU"},
+        "key-generation-0": registries_s3(keyGeneration=0.0),
+        "key-generation-1.5": registries_s3(keyGeneration=1.5),
+        "wrong-region": registries_s3(region="europe-west1"),
+        # Refused on a property that holds a secret: the engine must get no value to print.
+        "mirror-login-with-s3": registries_s3(password),
     }
     return bad[case]
 
@@ -102,6 +106,7 @@ BAD_REGISTRIES = {
     "key-generation-0": (PATHS["key_generation"], "whole number of 1 or more"),
     "key-generation-1.5": (PATHS["key_generation"], "whole number"),
     "wrong-region": (PATHS["region"], "not an AWS region name"),
+    "mirror-login-with-s3": (PATHS["component_images"], "cannot be used with backend 's3'"),
 }
 
 

@@ -92,7 +92,8 @@ def _lookup(inputs: Any, path: str) -> tuple[bool, Any]:
 
 
 def _shown(value: Any) -> str:
-    return "[secret]" if is_secret(value) else str(reveal(value))
+    """The value as the engine's `%v` prints it: PropertyValue.String shows a secret's plain text."""
+    return str(reveal(value))
 
 
 class EngineService(engine_pb2_grpc.EngineServicer):
