@@ -84,6 +84,11 @@ def registries_external(push_password: OutputValue, mirror_password: OutputValue
     return _composite(workspace, mirror_password, base_password)
 
 
+def registries_acr() -> dict[str, Any]:
+    """GitpodImageRegistries on the acr backend: a new Azure Container Registry in an existing group."""
+    return _composite({"backend": "acr", "resourceGroup": "gitpod"})
+
+
 def bad_registries(case: str, password: OutputValue) -> dict[str, Any]:
     """One wrong value each; where the backend allows passwords, next to secrets that must not leak."""
     external = registries_external(password, password, password)

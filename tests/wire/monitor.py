@@ -188,7 +188,9 @@ class Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         args = SimpleNamespace(typ=type_, name=name, inputs=reveal(inputs), provider="", id=None, custom=True)
         resource_id, state = self.mocks.new_resource(args)
         outputs = dict(inputs)
-        outputs.update({k: v for k, v in state.items() if k not in inputs})
+        for key, value in state.items():  # what the provider computes wins over the input it was given
+            if key not in inputs or reveal(inputs[key]) != value:
+                outputs[key] = Secret(value) if key in inputs and is_secret(inputs[key]) else value
         for key in secret_outputs:
             if key in outputs and not is_secret(outputs[key]):
                 outputs[key] = Secret(outputs[key])

@@ -28,7 +28,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a clone holds that the plugins can use; everything else in the repository is irrelevant to them.
-CHECKOUT = ("components", "provider", "policy", "requirements.txt", "pyproject.toml", "README.md")
+CHECKOUT = (
+    "components",
+    "provider",
+    "policy",
+    "requirements.txt",
+    "requirements-azure.txt",
+    "pyproject.toml",
+    "README.md",
+)
 _IGNORED = shutil.ignore_patterns("__pycache__", "venv", ".venv")
 
 

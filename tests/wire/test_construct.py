@@ -13,6 +13,8 @@ import re
 import grpc
 import pytest
 
+from offline.mocks import mock_token_password
+
 from . import inputs
 from .engine import FakeEngine, Registration
 from .monitor import error_to_message
@@ -31,14 +33,14 @@ def consumer(engine: FakeEngine) -> dict[str, str]:
         "stack": stack,
         "aws": engine.register_provider("aws", "registry-account", {"region": "eu-west-1"}, stack),
         "kubernetes": engine.register_provider("kubernetes", "gitpod-cluster", {"context": "prod-eu"}, stack),
+        "azure": engine.register_provider("azure", "subscription", {"location": "westeurope"}, stack),
         "password": password,
     }
 
 
 def construct(engine, plugin, consumer, type_: str, name: str, props: dict, **kwargs):
-    request = engine.construct_request(
-        type_, name, props, consumer["stack"], {"aws": consumer["aws"], "kubernetes": consumer["kubernetes"]}, **kwargs
-    )
+    providers = {package: consumer[package] for package in ("aws", "azure", "kubernetes")}
+    request = engine.construct_request(type_, name, props, consumer["stack"], providers, **kwargs)
     return plugin.construct(request)
 
 
@@ -135,6 +137,23 @@ def test_s3_backend_nests_the_backend_component_under_the_composite(engine, plug
     state = from_struct(response.state)
     assert "s3.eu-west-1.amazonaws.com" in state["installerConfigYaml"]
     assert not [c for c in inputs.CREDENTIALS if any(c in s for s in visible_strings(engine, state))]
+
+
+def test_acr_backend_runs_with_the_azure_sdk_the_provider_installs(engine, plugin, consumer):
+    """The acr backend's SDK is optional for Python users; the provider installs it, so other languages have it."""
+    response = construct(engine, plugin, consumer, REGISTRIES, "acr", inputs.registries_acr())
+
+    below = assert_tree(engine, response.urn, consumer)
+    assert {r.type for r in below} >= {"azure:containerservice/registry:Registry", "kubernetes:core/v1:Secret"}
+    (password,) = [r for r in below if r.type == "azure:containerservice/tokenPassword:TokenPassword"]
+    assert password.provider == consumer["azure"]
+    state = from_struct(response.state)
+    assert ".azurecr.io" in state["installerConfigYaml"]
+    secret_outputs = [reveal(v) for r in below if r.custom for v in r.outputs.values() if is_secret(v)]
+    tokens = [t for value in secret_outputs for t in plain_strings(value) if len(t) > 8]
+    assert mock_token_password(password.name) in tokens, "the token password is not secret at the monitor"
+    visible = visible_strings(engine, state)
+    assert not [t for t in tokens if any(t in s for s in visible)], "a token password is visible"
 
 
 @pytest.mark.parametrize("case", sorted(inputs.BAD_REGISTRIES))
