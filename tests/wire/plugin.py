@@ -82,7 +82,8 @@ def cached_venv(plugin_dir: Path, manifest: str, cache: Path) -> Path:
     key.update(sys.version.encode())
     venv = cache / f"{plugin_dir.name}-{key.hexdigest()[:16]}"
     if os.environ.get("CI") == "true" or not (venv / ".installed").exists():
-        shutil.rmtree(venv, ignore_errors=True)
+        for stale in cache.glob(f"{plugin_dir.name}-*"):  # made from other requirements, or half made
+            shutil.rmtree(stale, ignore_errors=True)
         install_dependencies(plugin_dir, venv)
         (venv / ".installed").touch()
     link = plugin_dir / virtualenv_option(plugin_dir, manifest)
