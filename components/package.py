@@ -22,7 +22,7 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
-from .validation import InvalidInput
+from .validation import InvalidInput, may_hold_credential
 
 PACKAGE_NAME = "gitpod-registry"
 
@@ -114,8 +114,9 @@ def _whole_number(path: str, value: Any) -> Any:
     return value
 
 
-def _holds_output(inputs: Any, path: str) -> bool:
-    """Whether the input at a schema path (workspaceImages.password) is, or contains, an Output."""
+def _must_not_be_shown(inputs: Any, path: str) -> bool:
+    """Whether the input at a schema path is, or contains, an Output (a secret among them) or a
+    string that may hold a credential (validation.may_hold_credential, the rule every message keeps)."""
     value = inputs
     for part in re.findall(r"[^.\[\]]+", path):
         if isinstance(value, pulumi.Output):
@@ -130,6 +131,8 @@ def _holds_output(inputs: Any, path: str) -> bool:
     def contains(value: Any) -> bool:
         if isinstance(value, pulumi.Output):
             return True
+        if isinstance(value, str):
+            return may_hold_credential(value)
         if isinstance(value, dict):
             return any(contains(v) for v in value.values())
         return isinstance(value, list) and any(contains(v) for v in value)
@@ -178,14 +181,23 @@ class PackageProvider(ComponentProvider):
             if not isinstance(error.inner, InvalidInput):
                 raise
             component = resource_type.rsplit(":", 1)[-1]
-            path = self.schema_path(component, field_path(error.inner))
+            path = self.schema_path_of(component, error.inner)
             problem = self.in_schema_words(component, problem_of(error.inner))
-            if _holds_output(inputs, path):
+            if _must_not_be_shown(inputs, path):
                 # The engine prints the value at an input error's path, secrets in plain text
                 # (pkg/resource/deploy/source_eval.go, errorToMessage: "with value '%v'"), so a property
-                # holding a secret (or any output) is named in the message instead.
+                # holding a secret, an output or a string that may hold a credential is named in the
+                # message instead (an empty error list: the SDK needs one to send the status).
                 raise pulumi.InputPropertiesError(f"{path}: {problem}", []) from None
             raise pulumi.InputPropertyError(path, problem) from None
+
+    def schema_path_of(self, component: str, error: InvalidInput) -> str:
+        """The refused argument's path as the schema spells it: InvalidInput's own `where("schema")`
+        when it has one (it keeps an unknown field's spelling), else worked out from the schema."""
+        where = getattr(error, "where", None)
+        if callable(where):
+            return str(where("schema"))
+        return self.schema_path(component, field_path(error))
 
     def _properties_of(self, prop: PropertyDefinition | None) -> tuple[dict[str, PropertyDefinition], dict[str, str]]:
         """The properties (and their Python names) inside an object-typed property, if it is one."""

@@ -20,7 +20,8 @@ from typing import Any, NotRequired, TypedDict
 from . import validation
 from .installer_config import DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
 from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
-from .kubernetes.dockerconfig import PasswordInput, RegistryLogins, image_host
+from .kubernetes.dockerconfig import PasswordInput, RegistryLogins
+from .reference import parse_reference
 from .roles.air_gap import AirGapArgs, mirrored_image
 from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
 from .roles.base_images import check_fields as check_base_images
@@ -194,7 +195,8 @@ def _mirror_login(
             "carries the mirror's login",
         )
     image = workspace_image or installer_default_workspace_image(components.mirror, components.drop_image_repo)
-    from_mirror = image_host("base_images.workspace_image", image) == components.login["server"]
+    # The image was checked already; its key is the host a runtime pulls it from (docker.io for Hub shorthand).
+    from_mirror = parse_reference(image).key == components.login["server"]
     return logins.with_login("component_images", components.login, allow=from_mirror)
 
 

@@ -24,8 +24,7 @@ from .validation import (
     at,
     cluster_name,
     describe,
-    kind_of,
-    render,
+    key_ref,
     unknown_field,
 )
 from .workspace_images import BACKENDS
@@ -47,8 +46,29 @@ def _object_fields(field: Field, value: Mapping[str, Any]) -> tuple[Field, ...]:
     return field.fields
 
 
+def _empty(field: Field, path: str) -> InvalidInput:
+    """A key given no value: YAML `key:`, `key: null` and `key: ""` all reach the program this way."""
+    if field.secret:
+        give = f"set it with `pulumi config set --secret --path {key_ref(path)} ...`"
+    else:
+        give = "give a value"
+    if field.default is not None:
+        unset = f"remove the key to use the default {describe(field.default)}"
+    elif field.default_text is not None:
+        unset = f"remove the key to use the default ({field.default_text})"
+    elif field.fallback is not None:
+        unset = f"remove the key to use {field.fallback}"
+    elif field.required:
+        return InvalidInput(path, f"empty, and it is required; {give}")
+    else:
+        unset = "remove the key to leave it unset"
+    return InvalidInput(path, f"empty; {give}, or {unset}")
+
+
 def _convert(field: Field, value: Any, path: str) -> Any:
     """A value from config JSON with its keys renamed to arguments; credentials wrapped as Password."""
+    if value is None or value == "":
+        raise _empty(field, path)
     if field.kind == "object" and isinstance(value, dict):
         fields = {f.key: f for f in _object_fields(field, value)}
         for name in value:
@@ -65,14 +85,15 @@ def _convert(field: Field, value: Any, path: str) -> Any:
 
 def _parse(field: Field, raw: Any) -> Any:
     """A top-level value as the CLI hands it over: a string, with objects and lists as JSON text."""
-    if not isinstance(raw, str):
-        return raw  # set in-process (mocks, tests) as a structured value
+    if not isinstance(raw, str) or raw == "":
+        return raw  # set in-process (mocks, tests) as a structured value; "" is refused as empty
     if field.kind in ("object", "array"):
         try:
             return json.loads(raw)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             expected = "an object (a YAML mapping)" if field.kind == "object" else "a list"
-            raise InvalidInput(field.name, f"expected {expected}, got {kind_of(raw)}") from None
+            # Not echoed: a string where an object belongs may be anything, a password included.
+            raise InvalidInput(field.name, f"expected {expected}, got a string (value not shown)") from None
     if field.kind == "boolean":
         if raw.lower() not in ("true", "false"):
             raise InvalidInput(field.name, f"expected true or false, got {describe(raw)}")
@@ -101,7 +122,7 @@ def _default_cluster_name(stack: str) -> str:
     except InvalidInput:
         raise InvalidInput(
             "cluster_name",
-            f"not set, and the stack name {stack!r} cannot serve as its default; set it to 1-"
+            f"not set, and the stack name {describe(stack)} cannot serve as its default; set it to 1-"
             f"{CLUSTER_NAME_MAX} lowercase letters, digits and '-', starting with a letter",
         ) from None
 
@@ -135,4 +156,4 @@ def load(config: Mapping[str, Any], stack: str) -> CheckedRegistries:
     try:
         return check_args(read(config, stack, renamed))
     except InvalidInput as error:
-        raise InvalidConfig(render(error.path, "config", renamed), error.problem_in("config", renamed)) from None
+        raise InvalidConfig(error.where("config", renamed), error.problem_in("config", renamed)) from None

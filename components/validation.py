@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
 from typing import Any, Literal
 
+from .reference import ReferenceError, parse_reference
+
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _REFERENCE = re.compile(r"«([^»]*)»")
 Style = Literal["python", "config", "schema"]
@@ -75,13 +77,25 @@ class InvalidInput(ValueError):
     argument the problem refers to, as a config key or as the schema names it for other languages.
     """
 
-    def __init__(self, path: str, problem: str) -> None:
+    def __init__(self, path: str, problem: str, *, given: str | None = None) -> None:
         self.path = path
         self.problem = problem
+        self.given = given
+        """The last part of `path` as the user spelt it (an unknown field), kept in every style."""
         super().__init__(self.render())
 
+    def where(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
+        """The path in `style`; an unknown field keeps the spelling it was given in."""
+        if self.given is None:
+            return render(self.path, style, renamed)
+        parent = self.path[: -len(self.given)].rstrip(".")
+        spelt = render(parent, style, renamed)
+        if not parent and style == "config":
+            return f"{CONFIG_NAMESPACE}:{self.given}"
+        return f"{spelt}.{self.given}" if spelt else self.given
+
     def render(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
-        return f"{render(self.path, style, renamed)}: {self.problem_in(style, renamed)}"
+        return f"{self.where(style, renamed)}: {self.problem_in(style, renamed)}"
 
     def problem_in(self, style: Style = "python", renamed: Mapping[str, str] | None = None) -> str:
         def spell(match: re.Match[str]) -> str:
@@ -103,16 +117,64 @@ _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 CLUSTER_NAME_MAX = 32
 
 
+WITHHELD = "the value given (not shown: it may hold a credential)"
+"""What a message says in place of a value that `may_hold_credential`."""
+
+_DIGEST_SUFFIX = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
+_SHOWN_MAX = 100
+
+
+def may_hold_credential(text: str) -> bool:
+    """Whether a string might embed a credential, so a message must not repeat it.
+
+    The one rule every message follows. It errs towards withholding: a login in a URL
+    (`user:password@host`, `https://token@host`), `user:token` typed into a user name or a host
+    field, a token pasted whole (a long run mixing upper and lower case and digits), anything with
+    a control character (a newline, a tab) or non-ASCII text, and anything long.
+    """
+    if len(text) > _SHOWN_MAX or not text.isascii() or any(c != " " and not c.isprintable() for c in text):
+        return True
+    if "@" in _DIGEST_SUFFIX.sub("", text):
+        return True
+    # A colon is a port (host:5000), a tag after a path (team/image:tag) or a scheme; anything else
+    # (user:token, host:secret) may be a login.
+    rest = _SCHEME.sub("", text)
+    for colon in (m.start() for m in re.finditer(":", rest)):
+        after = re.split(r"[/:]", rest[colon + 1 :], maxsplit=1)[0]
+        if not (after.isdigit() or "/" in rest[:colon]):
+            return True
+    return any(
+        any(c.isupper() for c in run) and any(c.islower() for c in run) and any(c.isdigit() for c in run)
+        for run in _TOKEN_RUN.findall(text)
+    )
+
+
 def describe(value: Any) -> str:
-    """A short, safe rendering of a value for an error message (never used for secrets)."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    """A short rendering of a value for an error message, or WITHHELD when it may hold a credential.
+
+    Numbers, true/false and null are shown; strings are shown quoted unless `may_hold_credential`;
+    lists and objects only by their kind, since they may hold a password.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 40 else f"a {len(text)}-digit number"
+    if isinstance(value, str):
+        if value == "":
+            return "an empty string"
+        return WITHHELD if may_hold_credential(value) else repr(value)
+    return kind_of(value)
 
 
 def kind_of(value: Any) -> str:
     """What sort of value this is, without showing it (for values that may hold a secret)."""
     if value is None:
-        return "nothing"
+        return "null (no value)"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
@@ -155,7 +217,7 @@ def unknown_field(path: str, name: str, allowed: Iterable[str]) -> InvalidInput:
     guess = nearest(name, spellings)
     hint = f"did you mean {name_ref(spellings[guess])}? " if guess else ""
     listed = ", ".join(name_ref(a) for a in allowed) or "(none)"
-    return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}")
+    return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}", given=name)
 
 
 def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[str]) -> None:
@@ -208,10 +270,17 @@ def bucket_name(field: str, value: Any) -> str:
     return value
 
 
-def positive_int(field: str, value: Any) -> int:
-    require_type(field, value, int, "a whole number of 1 or more")
-    if value < 1:
-        raise InvalidInput(field, f"expected a whole number of 1 or more, got {value}")
+INT32_MAX = 2**31 - 1
+"""The largest `integer` every language's SDK can carry: the package schema's integers are 32-bit in C#,
+Java and Go (int32 in the Artifact Registry API too)."""
+
+
+def positive_int(field: str, value: Any, maximum: int = INT32_MAX, why: str = "") -> int:
+    """A whole number from 1 to `maximum`; `why` says where a smaller maximum comes from."""
+    what = f"a whole number from 1 to {maximum}"
+    require_type(field, value, int, what)
+    if not 1 <= value <= maximum:
+        raise InvalidInput(field, f"expected {what}{why}, got {describe(value)}")
     return value
 
 
@@ -219,18 +288,13 @@ def flag(field: str, value: Any) -> bool:
     return require_type(field, value, bool, "true or false")
 
 
-_IMAGE_REFERENCE = re.compile(r"^[a-z0-9][a-z0-9._:/@-]*[a-zA-Z0-9_.-]*$")
-
-
 def image_reference(field: str, value: Any) -> str:
-    """A container image or repository reference without a scheme, e.g. gitpod/workspace-full:latest."""
+    """A container image reference as runtimes read it, e.g. gitpod/workspace-full:latest (see reference.py)."""
     require_type(field, value, str, "an image reference such as gitpod/workspace-full:latest")
-    if "://" in value:
+    try:
+        parse_reference(value)
+    except ReferenceError as error:
         raise InvalidInput(
-            field, f"{describe(value)} has a scheme; give the reference without it, e.g. registry.example.com/gitpod"
-        )
-    if not value or any(c.isspace() for c in value) or not _IMAGE_REFERENCE.match(value):
-        raise InvalidInput(
-            field, f"{describe(value)} is not an image reference; expected e.g. registry.example.com/team/image:tag"
-        )
+            field, f"{describe(value)} is not an image reference: it {error} (e.g. registry.example.com/team/image:tag)"
+        ) from None
     return value

@@ -20,7 +20,9 @@ deletes the old one. Pairs are made, in this order, when the two share
      how many inputs they share, so a pairing among look-alike siblings is a best guess.
 Anything unpaired is reported as added or removed.
 
-Values come from snapshots, so secrets are compared masked: a change inside a secret is invisible.
+Values come from snapshots, so secrets are compared masked. A diff run gives both sides one fresh
+fingerprint key (offline/snapshot.py), so a secret whose value changed (a mirror's new password, a
+rotated key) shows as a change of fingerprint, and a `.dockerconfigjson` shows its hosts and users.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import copy
 import functools
 import json
 import runpy
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,13 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime.settings
-import yaml
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
 
+from . import stack_file
 from .mocks import RegistryMocks
+from .stack_file import StackFileError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -184,6 +186,7 @@ def alias_urn(request, alias, urn: str) -> str:
 
 
 def _scalar(value: Any) -> str:
+    """A value set in-process (tests) as PULUMI_CONFIG would carry it."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -191,53 +194,73 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _strip_secure(value: Any, path: str, secret_paths: list[str]) -> Any:
-    """Stack files hold `secure:` ciphertext that only the CLI can decrypt; offline it becomes a marker."""
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            secret_paths.append(path)
-            return f"offline-placeholder-for-{path}"
-        return {k: _strip_secure(v, f"{path}.{k}", secret_paths) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strip_secure(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
-    return value
-
-
 @functools.lru_cache(maxsize=64)
-def _parsed_yaml(path: Path, mtime_ns: int, size: int) -> Any:
-    return yaml.safe_load(path.read_text())
+def _parsed(path: Path, mtime_ns: int, size: int, project: str | None) -> Any:
+    if project is None:
+        return stack_file.as_mapping(path, stack_file.load(path), "a project file")
+    return stack_file.stack_values(path, project)
 
 
-def _read_yaml(path: Path) -> Any:
-    """The parsed file, parsed again only when it changes: like the CLI, which reads the project and
-    stack files once per run, re-evaluations in one process (tests, benchmarks) share the parse.
+def _read(path: Path, project: str | None = None) -> Any:
+    """The decoded file, decoded again only when it changes: like the CLI, which reads the project and
+    stack files once per run, re-evaluations in one process (tests, benchmarks) share the work.
     A deep copy keeps the cached document safe from callers."""
     status = path.stat()
-    return copy.deepcopy(_parsed_yaml(path, status.st_mtime_ns, status.st_size))
+    return copy.deepcopy(_parsed(path, status.st_mtime_ns, status.st_size, project))
+
+
+def placeholder(key: str, where: str) -> str:
+    """What the offline plan hands the program for a `secure:` value it cannot decrypt."""
+    return f"offline-placeholder-for-{key}{'.' + where if where and not where.startswith('[') else where}"
 
 
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
-    """The config the CLI would hand the program: project defaults, then the stack file's values."""
-    project = _read_yaml(project_dir / "Pulumi.yaml")
-    name = project["name"]
+    """The config the CLI would hand the program: project defaults, then the stack file's values.
+
+    Raises StackFileError for a file the CLI would refuse (offline/stack_file.py).
+    """
+    project_file = project_dir / "Pulumi.yaml"
+    project = _read(project_file)
+    name = project.get("name")
+    if not isinstance(name, str) or not name:
+        raise StackFileError(project_file, "has no `name:` (a non-empty string)")
     config: dict[str, str] = {}
-    for key, spec in (project.get("config") or {}).items():
+    declared = project.get("config") or {}
+    for key, spec in declared.items() if isinstance(declared, dict) else ():
         if isinstance(spec, dict) and "default" in spec:
-            config[key if ":" in key else f"{name}:{key}"] = _scalar(spec["default"])
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    values = (_read_yaml(stack_file) or {}).get("config") or {} if stack_file.exists() else {}
+            config[key if ":" in key else f"{name}:{key}"] = stack_file.config_text(spec["default"], str)[0]
+    stack_path = project_dir / f"Pulumi.{stack}.yaml"
+    values = _read(stack_path, name) if stack_path.exists() else {}
     secret_keys = []
     for key, value in values.items():
-        full_key = key if ":" in key else f"{name}:{key}"
-        paths: list[str] = []
-        config[full_key] = _scalar(_strip_secure(value, full_key, paths))
-        if paths:
-            secret_keys.append(full_key)
+        text, secret = stack_file.config_text(value, lambda where, key=key: placeholder(key, where))
+        config[key] = text
+        if secret:
+            secret_keys.append(key)
     return config, secret_keys
 
 
-def example_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+def all_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    """Every stack file in the checkout, the user's own included: what `--all` and plan diffs cover."""
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def shipped_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    """The example stacks this repository ships: stack files git tracks. Snapshots and tests cover
+    these only, so a Pulumi.prod.yaml a user keeps in the checkout (untracked) never fails them.
+    Outside a git checkout (an exported revision), every stack file."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", "Pulumi.*.yaml"], cwd=project_dir, capture_output=True, check=True
+        ).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        return all_stacks(project_dir)
+    tracked = {Path(name).name for name in listed.split("\0") if name and "/" not in name}
+    return [stack for stack in all_stacks(project_dir) if f"Pulumi.{stack}.yaml" in tracked]
+
+
+example_stacks = shipped_stacks
+"""Kept for callers of the earlier name: the shipped example stacks."""
 
 
 def evaluate(
@@ -249,7 +272,11 @@ def evaluate(
     project: str = "gitpod-registry",
 ) -> Evaluation:
     """Runs `program` for `stack`; `config` (full keys, objects allowed) overrides the stack file."""
-    values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file)
+    try:
+        values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file)
+    except StackFileError as error:
+        # A broken stack file is this stack's error; nothing is evaluated, other stacks go on.
+        return Evaluation(stack, {}, [], {}, error)
     return contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
 
 

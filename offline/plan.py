@@ -2,10 +2,10 @@
 
 python -m offline.plan dev                              the plan as text
 python -m offline.plan dev --format json                the plan as a snapshot (JSON, secrets masked)
-python -m offline.plan --all --format markdown          every example stack, as Markdown
+python -m offline.plan --all --format markdown          every stack file here, as Markdown
 python -m offline.plan --all --diff [--base REV]        the working tree's plans against REV's
                                                         (default: the merge base with main)
-python -m offline.plan --update-snapshots               rewrites tests/snapshots/<stack>.json
+python -m offline.plan --update-snapshots               rewrites tests/snapshots/<stack>.json (shipped stacks)
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 
 from . import revision
 from .diff import StackDiff, diff_plans
-from .engine import Evaluation, evaluate, example_stacks
+from .engine import Evaluation, all_stacks, evaluate, shipped_stacks
 from .render import render_diff_markdown, render_diff_text, render_markdown
 from .render import render_text as _render_snapshot_text
-from .snapshot import SNAPSHOT_DIR, Snapshot, dumps, plan, snapshot, snapshot_path
+from .snapshot import SNAPSHOT_DIR, Snapshot, dumps, new_fingerprint_key, plan, snapshot, snapshot_path
 
 __all__ = ["main", "render_text", "update_snapshots", "working_tree_plans"]
 
@@ -31,14 +31,14 @@ def render_text(evaluation: Evaluation) -> str:
     return _render_snapshot_text(snapshot(evaluation))
 
 
-def working_tree_plans(stacks: list[str]) -> dict[str, Snapshot | None]:
-    return {stack: plan(stack) for stack in stacks}
+def working_tree_plans(stacks: list[str], key: bytes | None = None) -> dict[str, Snapshot | None]:
+    return {stack: plan(stack, key) for stack in stacks}
 
 
 def update_snapshots(stacks: list[str] | None = None, directory: Path = SNAPSHOT_DIR) -> list[Path]:
-    """Writes the snapshot of each stack (default: every example stack, dropping snapshots of removed ones)."""
+    """Writes the snapshot of each stack (default: every shipped example stack, dropping snapshots of others)."""
     directory.mkdir(parents=True, exist_ok=True)
-    names = stacks or example_stacks()
+    names = stacks or shipped_stacks()
     written = []
     for stack in names:
         data = snapshot(evaluate(stack))
@@ -56,8 +56,9 @@ def update_snapshots(stacks: list[str] | None = None, directory: Path = SNAPSHOT
 def _diff(stacks: list[str] | None, base: str | None) -> tuple[list[StackDiff], str]:
     """Diffs of `stacks` (None: every stack either side has) between `base` and the working tree."""
     base = base or revision.default_base()
-    base_plans = revision.plans_at(base, stacks)
-    head_plans = working_tree_plans(stacks or example_stacks())
+    key = new_fingerprint_key()
+    base_plans = revision.plans_at(base, stacks, key)
+    head_plans = working_tree_plans(stacks or all_stacks(), key)
     return diff_plans(base_plans, head_plans), f"Plan diff: {revision.short(base)} → working tree"
 
 
@@ -68,10 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(__doc__.splitlines()[2:]),
     )
-    parser.add_argument(
-        "stacks", nargs="*", metavar="stack", help=f"stack names; examples: {', '.join(example_stacks())}"
-    )
-    parser.add_argument("--all", action="store_true", help="every example stack (Pulumi.<stack>.yaml)")
+    parser.add_argument("stacks", nargs="*", metavar="stack", help=f"stack names; here: {', '.join(all_stacks())}")
+    parser.add_argument("--all", action="store_true", help="every stack file here (Pulumi.<stack>.yaml), yours too")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     parser.add_argument("--diff", action="store_true", help="compare with the plans of another git revision")
     parser.add_argument("--base", metavar="REV", help="revision to compare with; default: merge base with main")
@@ -85,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
         return 0
 
-    stacks = example_stacks() if options.all else options.stacks or ["dev"]
+    stacks = all_stacks() if options.all else options.stacks or ["dev"]
     if options.diff:
         try:
             # With --all, stacks the base revision has but the working tree lost belong in the diff too.

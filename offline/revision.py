@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from .engine import PROJECT_DIR
-from .snapshot import Snapshot
+from .snapshot import FINGERPRINT_KEY_ENV, Snapshot
 
 OFFLINE_DIR = Path(__file__).resolve().parent
 BASE_BRANCHES = ("main", "origin/main")
@@ -73,12 +73,18 @@ def export(revision: str, destination: Path) -> Path:
     return project
 
 
-def plans_at(revision: str, stacks: list[str] | None = None) -> dict[str, Snapshot | None]:
-    """{stack: snapshot, or None where `revision` has no Pulumi.<stack>.yaml}; default: its own stacks."""
+def plans_at(revision: str, stacks: list[str] | None = None, key: bytes | None = None) -> dict[str, Snapshot | None]:
+    """{stack: snapshot, or None where `revision` has no Pulumi.<stack>.yaml}; default: its own stacks.
+
+    Each stack is planned on its own (a broken stack file is that stack's error); `key` is the diff
+    run's fingerprint key, so both sides fingerprint secrets alike.
+    """
     with tempfile.TemporaryDirectory(prefix="plan-base-") as tmp:
         project = export(revision, Path(tmp))
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", FINGERPRINT_KEY_ENV)}
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if key:
+            env[FINGERPRINT_KEY_ENV] = key.hex()
         # -m puts the export first on sys.path: its components, this engine.
         result = subprocess.run(
             [sys.executable, "-m", "offline.snapshot", *(stacks or [])],
@@ -87,7 +93,11 @@ def plans_at(revision: str, stacks: list[str] | None = None) -> dict[str, Snapsh
             capture_output=True,
             text=True,
         )
-    if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise RevisionError(f"evaluating revision {revision} failed:\n{tail}")
-    return json.loads(result.stdout)
+        names = stacks or sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project.glob("Pulumi.*.yaml"))
+        present = {name for name in names if (project / f"Pulumi.{name}.yaml").exists()}
+    if result.returncode == 0:
+        return json.loads(result.stdout)
+    # The whole evaluation failed (not one stack): say so for each stack, without the subprocess's
+    # output, which may quote config values.
+    problem = f"evaluating revision {revision} failed as a whole (run `python -m offline.snapshot` in an export of it)"
+    return {name: ({"format": 1, "stack": name, "error": problem} if name in present else None) for name in names}

@@ -247,7 +247,9 @@ def test_example_consumer_runs_from_the_installed_wheel(fresh_venv):
     assert secret["type"] == "kubernetes:core/v1:Secret"
     assert secret["provider"].startswith(kube["urn"] + "::"), secret
     assert secret["inputs"]["type"] == "Opaque"
-    assert secret["inputs"]["stringData"] == "[secret]", "the credentials reached the engine in plain text"
+    assert secret["inputs"]["stringData"] == {"s3AccessKey": "[secret]", "s3SecretKey": "[secret]"}, (
+        "the credentials reached the engine in plain text"
+    )
     bucket = resources["gitpod-workspace-images-bucket"]
     assert bucket["provider"].startswith(aws["urn"] + "::"), bucket
     assert bucket["protect"] is True

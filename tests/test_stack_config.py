@@ -21,7 +21,7 @@ S3 = "gitpod-registry:workspaceImages"
         ),
         (
             {S3: {}},
-            r"gitpod-registry:workspaceImages.backend: None is not allowed; allowed values: s3, artifact-registry, acr, external",
+            r"gitpod-registry:workspaceImages.backend: required; allowed values: s3, artifact-registry, acr, external, s3-compatible, in-cluster",
         ),
         ({S3: None}, r"gitpod-registry:workspaceImages: required"),
         ({S3: "s3"}, r"gitpod-registry:workspaceImages: expected an object"),
@@ -42,11 +42,11 @@ S3 = "gitpod-registry:workspaceImages"
         ),
         (
             {S3: {"backend": "s3", "keyGeneration": 0}},
-            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more",
+            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number from 1 to 2147483647, got 0",
         ),
         (
             {S3: {"backend": "s3", "keyGeneration": "2"}},
-            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more, got '2'",
+            r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number from 1 to 2147483647, got '2'",
         ),
         (
             {S3: {"backend": "s3", "keepPreviousKey": "yes"}},
@@ -114,7 +114,7 @@ def test_defaults_come_from_the_project_file_and_the_stack_name():
     "override",
     [
         {S3: {"backend": "gcs"}},
-        {"gitpod-registry:componentImages": {"repository": "Registry.Example.com/gitpod"}},
+        {"gitpod-registry:componentImages": {"repository": "registry.example.com/Gitpod"}},
         {"gitpod-registry:baseImages": {"registries": [{"server": "quay.io", "username": "u"}]}},
         {"gitpod-registry:clustrName": "prod"},
     ],

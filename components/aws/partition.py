@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..validation import InvalidInput, require_type
+from ..validation import InvalidInput, describe, require_type
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
@@ -48,7 +48,7 @@ def region(field: str, value: object) -> str:
         raise InvalidInput(field, "required for the s3 backend; set it to the bucket's AWS region, e.g. eu-west-1")
     require_type(field, value, str, "an AWS region name such as eu-west-1")
     if not _REGION.match(value):
-        raise InvalidInput(field, f"{value!r} is not an AWS region name; expected something like eu-west-1")
+        raise InvalidInput(field, f"{describe(value)} is not an AWS region name; expected something like eu-west-1")
     return value
 
 

@@ -17,7 +17,13 @@ MULTI_REGIONS = ("us", "europe", "asia")
 _PROJECT = re.compile(r"^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
 _REPOSITORY = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
-_SERVICE_ACCOUNT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9.-]*[a-z0-9]\.iam\.gserviceaccount\.com$")
+_SERVICE_ACCOUNT = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9])@([a-z][a-z0-9.-]*[a-z0-9])\.iam\.gserviceaccount\.com$")
+# Resource Manager, "Creating and managing projects": project IDs "cannot contain restricted strings,
+# such as google and ssl".
+RESTRICTED_PROJECT_STRINGS = ("google", "ssl")
+# IAM, "Service agents": Google-managed service agents are service-PROJECT_NUMBER@<service domain>,
+# most under gcp-sa-*.iam.gserviceaccount.com. Google holds their keys; no key can be made for them.
+_SERVICE_AGENT_NAME = re.compile(r"^service-\d+$")
 
 
 def is_gcr_domain(repository: object) -> bool:
@@ -46,6 +52,13 @@ def project_id(field: str, value: object) -> str:
             field,
             f"{validation.describe(value)} is not a Google Cloud project ID; use 6-30 lowercase letters, digits "
             "and '-', starting with a letter and not ending with '-' (optionally domain-scoped, example.com:my-project)",
+        )
+    restricted = [word for word in RESTRICTED_PROJECT_STRINGS if word in value.rpartition(":")[2]]
+    if restricted:
+        raise InvalidInput(
+            field,
+            f"{validation.describe(value)} is not a Google Cloud project ID: project IDs cannot contain "
+            f"{' or '.join(repr(word) for word in restricted)}",
         )
     return value
 
@@ -87,11 +100,31 @@ def location(field: str, value: object, repository: str) -> str:
 
 
 def service_account_email(field: str, value: object) -> str:
+    """A user-managed service account (NAME@PROJECT.iam.gserviceaccount.com): one a key can be made for."""
     validation.require_type(field, value, str, "a service account email")
-    if not _SERVICE_ACCOUNT.match(value):
+    expected = (
+        "expected NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 lowercase letters, digits and '-'), "
+        "a service account you created"
+    )
+    match = _SERVICE_ACCOUNT.match(value)
+    # Shown only by its domain: the part before '@' may be anything, a token pasted as a login included.
+    domain = value.rpartition("@")[2] if "@" in value else None
+    shown = f"an address at {validation.describe(domain)}" if domain else validation.describe(value)
+    if match is None:
+        raise InvalidInput(field, f"{shown} is not a user-managed service account email; {expected}")
+    name, project = match.groups()
+    if _SERVICE_AGENT_NAME.match(name) or project.startswith("gcp-sa-"):
         raise InvalidInput(
             field,
-            f"{validation.describe(value)} is not a user-managed service account email; expected "
-            "NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 lowercase letters, digits and '-')",
+            f"{shown} is a Google-managed service agent: Google holds its keys, and none can be created for it; "
+            f"{expected}",
         )
+    # A domain-scoped project example.com:my-project has accounts at my-project.example.com.iam....
+    own_id, _, domain = project.partition(".")
+    try:
+        project_id(field, f"{domain}:{own_id}" if domain else own_id)
+    except InvalidInput:
+        raise InvalidInput(
+            field, f"{shown} is not in a Google Cloud project's domain, so it is not a user-managed account; {expected}"
+        ) from None
     return value

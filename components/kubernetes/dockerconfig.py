@@ -7,7 +7,7 @@ entry per bare registry host, `auth` = base64("user:password") with no newline.
 
 import base64
 import json
-import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
@@ -15,12 +15,8 @@ from typing import TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..validation import InvalidInput, at, key_ref, kind_of, ref, require_type
-
-DOCKER_HUB = "docker.io"
-# Names people use for Docker Hub; Gitpod's resolver looks credentials up under docker.io.
-_DOCKER_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
-_HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$")
+from ..reference import ReferenceError, parse_name
+from ..validation import InvalidInput, at, describe, key_ref, kind_of, ref, require_known_fields, require_type
 
 
 class Password:
@@ -65,27 +61,23 @@ class RegistryCredential(TypedDict):
 
 
 def registry_host(field: str, server: object) -> str:
-    """The bare host a `.dockerconfigjson` is keyed by: no scheme, no path, Docker Hub as docker.io."""
+    """The host a `.dockerconfigjson` is keyed by: lowercase, no path, Docker Hub as docker.io.
+
+    `server` is a host, optionally with a port and a repository path, parsed by the runtimes' grammar
+    (reference.py): its first component must be what a runtime reads as a host.
+    """
     require_type(field, server, str, "a registry host such as registry.example.com")
-    if "://" in server:
-        raise InvalidInput(field, f"{server!r} has a scheme; give the bare host, e.g. registry.example.com")
-    host = server.split("/", 1)[0].lower()
-    if host in _DOCKER_HUB_ALIASES:
-        return DOCKER_HUB
-    if not _HOST.match(host) or ("." not in host.split(":")[0] and not host.startswith("localhost")):
-        raise InvalidInput(field, f"{server!r} does not start with a registry host such as registry.example.com[:port]")
-    return host
+    try:
+        # A trailing '/' after a path is harmless here; the runtime's grammar has none.
+        return parse_name(server.removesuffix("/"), host_required=True).key
+    except ReferenceError as error:
+        raise InvalidInput(field, f"{describe(server)} {error}") from None
 
 
-def has_host(first_segment: str) -> bool:
-    """Whether an image reference's first path segment is a registry host (the Docker reference rules)."""
-    return "." in first_segment or ":" in first_segment or first_segment == "localhost"
-
-
-def image_host(field: str, image: str) -> str:
-    """The registry host an image reference pulls from: docker.io for Docker Hub shorthand (ubuntu, gitpod/x)."""
-    first, _, rest = image.partition("/")
-    return registry_host(field, first) if rest and has_host(first) else DOCKER_HUB
+def _control_characters(text: str) -> bool:
+    # RFC 7617: neither part of a Basic login may hold a control character; a newline pasted with a
+    # token is the usual one, and would end up inside `auth`.
+    return any(unicodedata.category(c) == "Cc" for c in text)
 
 
 def check_username(field: str, value: object) -> str:
@@ -94,19 +86,41 @@ def check_username(field: str, value: object) -> str:
     require_type(field, value, str, "a user name (a string)")
     if ":" in value:
         # Registries split `auth` at the first ':'; a colon in the user name shifts it into the password.
-        raise InvalidInput(field, f"{value!r} contains ':', which a registry login cannot carry")
+        # Not echoed: `user:token` pasted here holds a token.
+        raise InvalidInput(
+            field, "contains ':', which a registry login cannot carry (value not shown: it may hold a token)"
+        )
+    if _control_characters(value):
+        raise InvalidInput(field, "contains a control character, e.g. a newline pasted with it (value not shown)")
+    if value.strip() != value or not value.strip():
+        raise InvalidInput(field, "starts or ends with whitespace, or is only whitespace (value not shown)")
     return value
+
+
+def _check_password_text(field: str, text: str, how: str) -> None:
+    if text == "":
+        raise InvalidInput(field, f"required; {how}")
+    if _control_characters(text):
+        raise InvalidInput(
+            field, f"contains a control character, e.g. a newline pasted with it (value not shown); {how}"
+        )
+    if not text.strip():
+        raise InvalidInput(field, f"is only whitespace (value not shown); {how}")
 
 
 def check_password(field: str, value: object) -> PasswordInput:
     """A password given as config secret, plain string or Output; never echoed in the error."""
     how = f"set it with `pulumi config set --secret --path {key_ref(field)} ...`"
-    if value is None or value == "" or (isinstance(value, Password) and value.reveal() == ""):
+    if value is None:
         raise InvalidInput(field, f"required; {how}")
-    if isinstance(value, (Password, pulumi.Output)):
+    if isinstance(value, Password):
+        _check_password_text(field, value.reveal(), how)
         return value
+    if isinstance(value, pulumi.Output):
+        return value  # known only at deployment
     if not isinstance(value, str):
         raise InvalidInput(field, f"expected a string, got {kind_of(value)} (value not shown); quote it and {how}")
+    _check_password_text(field, value, how)
     return value
 
 
@@ -114,9 +128,7 @@ def check_credential(field: str, credential: object) -> RegistryCredential:
     """Validates one {server, username, password}; `field` names the credential, e.g. `...registries[0]`."""
     if not isinstance(credential, dict):
         raise InvalidInput(field, f"expected an object with server, username and password, got {kind_of(credential)}")
-    unknown = sorted(set(credential) - {"server", "username", "password"})
-    if unknown:
-        raise InvalidInput(at(field, unknown[0]), "unknown field; allowed fields here: password, server, username")
+    require_known_fields(field, credential, ["server", "username", "password"])
     return {
         "server": registry_host(at(field, "server"), credential.get("server")),
         "username": check_username(at(field, "username"), credential.get("username")),

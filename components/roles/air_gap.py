@@ -7,7 +7,8 @@ list` writes (the source host dropped, the rest of the path kept under the mirro
 
 from typing import TypedDict
 
-from ..kubernetes.dockerconfig import PasswordInput, has_host, registry_host
+from ..kubernetes.dockerconfig import PasswordInput, registry_host
+from ..reference import is_host_like, parse_reference
 
 
 class AirGapArgs(TypedDict):
@@ -22,14 +23,13 @@ class AirGapArgs(TypedDict):
 def mirrored_image(field: str, image: str, registry: str) -> str:
     """Where `image` lives in the mirror: docker.io/gitpod/workspace-full:latest -> REGISTRY/gitpod/workspace-full:latest.
 
-    An image already on the mirror's host is kept as it is.
+    `image` is read as runtimes read it (reference.py), so Docker Hub shorthand keeps its `library/`;
+    an image already on the mirror's host is kept as it is.
     """
-    first, _, rest = image.partition("/")
-    if rest and has_host(first):
-        host, path = registry_host(field, first), rest
-    else:
-        # Docker Hub shorthand: ubuntu:22.04 is docker.io/library/ubuntu:22.04.
-        host, path = "docker.io", image if rest else f"library/{image}"
-    if host == registry_host(field, registry):
+    if parse_reference(image).key == registry_host(field, registry):
         return image
-    return f"{registry}/{path}"
+    first, _, rest = image.partition("/")
+    if rest and is_host_like(first):
+        return f"{registry}/{rest}"
+    # Docker Hub shorthand: ubuntu:22.04 is docker.io/library/ubuntu:22.04.
+    return f"{registry}/{image if rest else f'library/{image}'}"

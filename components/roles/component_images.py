@@ -26,6 +26,7 @@ from ..kubernetes.dockerconfig import (
     docker_config_secret,
     registry_host,
 )
+from ..reference import ReferenceError, parse_name, parse_reference
 from ..validation import InvalidInput, at, ref
 
 DEFAULT_SECRET_NAME = "gitpod-registry-component-images"
@@ -81,14 +82,25 @@ class CheckedComponentImages:
 
 
 def check_repository(path: str, value: object) -> str:
-    repository = validation.image_reference(path, value)
-    image_path = repository.split("/", 1)[1] if "/" in repository else ""
-    if "@" in repository or ":" in image_path:
+    """A repository (host and path, no tag or digest) as runtimes read it; a trailing '/' is dropped.
+
+    Without a host it is on Docker Hub (`acme` pulls `docker.io/acme/<image>`), as the runtime reads it.
+    """
+    validation.require_type(path, value, str, "a repository such as registry.example.com/gitpod")
+    repository = value.removesuffix("/")
+    try:
+        parse_name(repository, host_required=False)
+    except ReferenceError as error:
+        try:
+            parse_reference(repository)
+        except ReferenceError:
+            raise InvalidInput(path, f"{validation.describe(value)} {error}") from None
         raise InvalidInput(
             path,
-            f"{repository!r} names an image; give the repository only (host and path), e.g. registry.example.com/gitpod",
-        )
-    return repository.rstrip("/")
+            f"{validation.describe(value)} names an image (with a tag or digest); give the repository only "
+            "(host and path), e.g. registry.example.com/gitpod",
+        ) from None
+    return repository
 
 
 def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedComponentImages:
@@ -120,7 +132,8 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
             f"required with {ref(at(path, 'username'))}: the mirror the login is for, e.g. registry.example.com/gitpod",
         )
     login: RegistryCredential = {
-        # The pull secret is keyed by the repository's host.
+        # The pull secret is keyed by the repository's host, which must be explicit: a runtime reads
+        # `harbor/gitpod` as Docker Hub's, and would send this login there.
         "server": registry_host(at(path, "repository"), repository),
         "username": check_username(at(path, "username"), username),
         "password": check_password(at(path, "password"), password),

@@ -38,6 +38,8 @@ ECR_REFUSAL = (
 
 
 def backend_named(path: str, name: object) -> Backend:
+    if name is None:
+        raise InvalidInput(path, f"required; allowed values: {', '.join(BACKENDS)}")
     if name == "ecr":
         raise InvalidInput(path, ECR_REFUSAL)
     return BACKENDS[require_one_of(path, name, BACKENDS)]

@@ -31,6 +31,9 @@ from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, c
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_REPOSITORY = "gitpod"
 DEFAULT_CLEANUP_KEEP_COUNT = 10
+# The cleanup policy's older_than is a google.protobuf.Duration, whose seconds are at most
+# 315,576,000,000 (10,000 years; google/protobuf/duration.proto); keep_count is an int32.
+CLEANUP_DAYS_MAX = 315_576_000_000 // 86_400
 SERVICE = "artifactregistry.googleapis.com"
 WRITER_ROLE = "roles/artifactregistry.writer"
 JSON_KEY_USER = "_json_key"
@@ -104,7 +107,12 @@ def service_account_id_for(cluster_name: str) -> str:
 def _cleanup(args: Mapping[str, Any], path: str) -> Cleanup | None:
     if args.get("cleanup_older_than_days") is not None:
         return Cleanup(
-            validation.positive_int(at(path, "cleanup_older_than_days"), args["cleanup_older_than_days"]),
+            validation.positive_int(
+                at(path, "cleanup_older_than_days"),
+                args["cleanup_older_than_days"],
+                CLEANUP_DAYS_MAX,
+                " (the policy's age is a protobuf Duration, at most 10,000 years)",
+            ),
             validation.positive_int(
                 at(path, "cleanup_keep_count"), args.get("cleanup_keep_count", DEFAULT_CLEANUP_KEEP_COUNT)
             ),

@@ -28,12 +28,20 @@ from ..kubernetes.dockerconfig import (
     merge_credentials,
     registry_host,
 )
+from ..reference import ReferenceError, parse_name
 from ..validation import InvalidInput, at
 from .backend import Backend, Common, from_checked
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
-_ECR_HOST = re.compile(r"^(\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?|public\.ecr\.aws)$")
-_PATH = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+# Every host ECR serves the registry API on: private registries (IPv4, FIPS, and the dual-stack
+# <registry-id>.dkr-ecr[-fips].<region>.on.aws of the ECR user guide, "Making requests to Amazon ECR
+# registries"), and ECR Public (public.ecr.aws, and its dual-stack ecr-public.aws). Matched on the host
+# without its port, so an explicit :443 changes nothing.
+_ECR_HOST = re.compile(
+    r"^(\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
+    r"|\d{12}\.dkr-ecr(-fips)?\.[a-z0-9-]+\.on\.aws"
+    r"|public\.ecr\.aws|ecr-public\.aws)$"
+)
 ECR_URL_REFUSAL = (
     "is an ECR registry, which Gitpod cannot use for workspace images: ECR logins are tokens that expire after "
     "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
@@ -70,23 +78,24 @@ class CheckedExternal:
     secret_name: str = DEFAULT_SECRET_NAME
 
 
+def is_ecr_host(host: str) -> bool:
+    """Whether a registry host (as `registry_host` returns it, port included) is served by ECR."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return bool(_ECR_HOST.match(name.rstrip(".")))
+
+
 def check_url(field: str, url: object) -> str:
-    """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR."""
-    if url in (None, ""):
+    """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR; a trailing '/' is dropped."""
+    if url is None or url == "":
         raise InvalidInput(field, "required; the registry host and path to push to, e.g. registry.example.com/gitpod")
-    if isinstance(url, str) and "://" in url:
-        raise InvalidInput(field, f"{url!r} has a scheme; give host and path only, e.g. registry.example.com/gitpod")
-    host = registry_host(field, url)
-    assert isinstance(url, str)
-    if _ECR_HOST.match(host):
-        raise InvalidInput(field, f"{url!r} {ECR_URL_REFUSAL}")
-    url = url.rstrip("/")
-    path = url.split("/", 1)[1] if "/" in url else ""
-    if path and not _PATH.match(path):
-        raise InvalidInput(
-            field, f"{url!r} has an invalid repository path; use lowercase letters, digits, '.', '_', '-' and '/'"
-        )
-    return f"{host}/{path}" if path else host
+    validation.require_type(field, url, str, "a registry host and path such as registry.example.com/gitpod")
+    try:
+        name = parse_name(url.removesuffix("/"), host_required=True)
+    except ReferenceError as error:
+        raise InvalidInput(field, f"{validation.describe(url)} {error}") from None
+    if is_ecr_host(name.key):
+        raise InvalidInput(field, f"{validation.describe(url)} {ECR_URL_REFUSAL}")
+    return f"{name.key}/{name.path}" if name.path else name.key
 
 
 def check_push(

@@ -99,7 +99,7 @@ def test_without_a_ca_the_fragment_has_no_custom_ca_cert():
             "-----BEGIN CERTIFICATE-----\n" + KEY_BODY + "\n-----END CERTIFICATE-----\n",
             r"holds a CERTIFICATE block that does not parse as X.509",
         ),
-        ("", r"required; the PEM text of the CA certificate"),
+        ("", r"empty, and it is required"),
         (42, r"expected PEM text \(a string\), got a number"),
     ],
 )

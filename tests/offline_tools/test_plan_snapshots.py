@@ -10,7 +10,6 @@ import json
 
 import pytest
 
-from conftest import plain_strings
 from offline.diff import diff_stack
 from offline.engine import Secret, evaluate, example_stacks
 from offline.plan import UPDATE_COMMAND
@@ -18,14 +17,22 @@ from offline.render import render_diff_text
 from offline.snapshot import SNAPSHOT_DIR, dumps, snapshot, snapshot_path
 
 
-def secret_values(value) -> list[str]:
+def secret_values(value, inside: bool = False) -> list[str]:
+    """The credentials inside secrets: every string leaf, and of a `.dockerconfigjson` its passwords and
+    `auth` (its hosts and user names are shown on purpose)."""
     if isinstance(value, Secret):
-        return [s for s in plain_strings(value.value)] or [str(value.value)]
+        return secret_values(value.value, True)
     if isinstance(value, dict):
-        return [s for v in value.values() for s in secret_values(v)]
+        return [s for v in value.values() for s in secret_values(v, inside)]
     if isinstance(value, list):
-        return [s for v in value for s in secret_values(v)]
-    return []
+        return [s for v in value for s in secret_values(v, inside)]
+    if not inside:
+        return []
+    try:
+        auths = json.loads(value)["auths"]
+    except (TypeError, ValueError, KeyError):
+        return [str(value)]
+    return [entry[field] for entry in auths.values() for field in ("password", "auth")]
 
 
 @pytest.mark.parametrize("stack", example_stacks())

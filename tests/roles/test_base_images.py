@@ -97,7 +97,7 @@ def test_in_cluster_registry_refuses_base_image_credentials_instead_of_dropping_
         ([{**QUAY, "server": "https://quay.io"}], r"baseImages.registries\[0\].server: 'https://quay.io' has a scheme"),
         (
             [{**QUAY, "password": None}],
-            r"baseImages.registries\[0\].password: required; set it with `pulumi config set --secret --path baseImages.registries\[0\].password",
+            r"baseImages.registries\[0\].password: empty, and it is required; set it with `pulumi config set --secret --path baseImages.registries\[0\].password",
         ),
         (
             [{**QUAY, "user": "x"}],

@@ -165,13 +165,16 @@ def test_drop_image_repo_without_a_mirror_is_refused(role):
         ),
         (
             {**MIRROR, "password": ""},
-            r"gitpod-registry:componentImages.password: required; set it with `pulumi config set --secret --path componentImages.password",
+            r"gitpod-registry:componentImages.password: empty; set it with `pulumi config set --secret --path componentImages.password",
         ),
         (
             {**MIRROR, "password": 1234},
             r"gitpod-registry:componentImages.password: expected a string, got a number \(value not shown\)",
         ),
-        ({**MIRROR, "username": "ro:bot"}, r"gitpod-registry:componentImages.username: 'ro:bot' contains ':'"),
+        (
+            {**MIRROR, "username": "ro:bot"},
+            r"gitpod-registry:componentImages.username: contains ':', which a registry login cannot carry \(value not shown",
+        ),
         (
             {**MIRROR, "repository": "https://mirror.example.com/gitpod"},
             r"gitpod-registry:componentImages.repository: .* has a scheme",

@@ -33,6 +33,7 @@ PATHS = {
     "cluster_name": "clusterName",
     "backend": "workspaceImages.backend",
     "region": "workspaceImages.region",
+    "url": "workspaceImages.url",
     "key_generation": "workspaceImages.keyGeneration",
     "component_images": "componentImages",
     "component_password": "componentImages.password",
@@ -100,6 +101,11 @@ def bad_registries(case: str, password: OutputValue) -> dict[str, Any]:
         "wrong-region": registries_s3(region="europe-west1"),
         # Refused on a property that holds a secret: the engine must get no value to print.
         "mirror-login-with-s3": registries_s3(password),
+        # A login typed into the URL (plain text, not a secret): the engine must not print it either.
+        "url-with-login": {
+            **external,
+            "workspaceImages": {**external["workspaceImages"], "url": f"https://pusher:{PUSH_PASSWORD}@{REGISTRY_URL}"},
+        },
     }
     return bad[case]
 
@@ -108,10 +114,11 @@ def bad_registries(case: str, password: OutputValue) -> dict[str, Any]:
 BAD_REGISTRIES = {
     "ecr": (PATHS["backend"], "ECR is not supported"),
     "uppercase-cluster": (PATHS["cluster_name"], "not a valid cluster name"),
-    "key-generation-0": (PATHS["key_generation"], "whole number of 1 or more"),
+    "key-generation-0": (PATHS["key_generation"], "whole number from 1"),
     "key-generation-1.5": (PATHS["key_generation"], "whole number"),
     "wrong-region": (PATHS["region"], "not an AWS region name"),
     "mirror-login-with-s3": (PATHS["component_images"], "cannot be used with backend 's3'"),
+    "url-with-login": (PATHS["url"], "has a scheme"),
 }
 
 

@@ -23,7 +23,7 @@ def acr(**fields):
             {WS: {"backend": "acr"}},
             r"^invalid configuration: gitpod-registry:workspaceImages.resourceGroup: required for the acr backend",
         ),
-        (acr(resourceGroup=""), r"workspaceImages.resourceGroup: required for the acr backend"),
+        (acr(resourceGroup=""), r"workspaceImages.resourceGroup: empty, and it is required"),
         (acr(resourceGroup=7), r"workspaceImages.resourceGroup: expected a resource group name such as gitpod, got 7"),
         (acr(resourceGroup="gitpod."), r"workspaceImages.resourceGroup: 'gitpod.' is not a resource group name"),
         (acr(resourceGroup="git pod"), r"workspaceImages.resourceGroup: 'git pod' is not a resource group name"),
@@ -32,7 +32,7 @@ def acr(**fields):
             acr(location="West Europe"),
             r"workspaceImages.location: 'West Europe' is not an Azure region name; .* did you mean 'westeurope'\?",
         ),
-        (acr(location=""), r"workspaceImages.location: '' is not an Azure region name"),
+        (acr(location=""), r"workspaceImages.location: empty; give a value, or remove the key to use the default"),
         (acr(location=["westeurope"]), r"workspaceImages.location: expected an Azure region name"),
         (
             acr(registryName="gitpod-prod"),
@@ -49,7 +49,7 @@ def acr(**fields):
             acr(sku="Classic"),
             r"workspaceImages.sku: 'Classic' is not allowed; allowed values: Basic, Standard, Premium",
         ),
-        (acr(keyGeneration=0), r"workspaceImages.keyGeneration: expected a whole number of 1 or more, got 0"),
+        (acr(keyGeneration=0), r"workspaceImages.keyGeneration: expected a whole number from 1 to 2147483647, got 0"),
         (acr(keepPreviousKey="yes"), r"workspaceImages.keepPreviousKey: expected true or false"),
         (
             acr(resourcegroup="gitpod"),

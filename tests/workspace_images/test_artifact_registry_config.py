@@ -70,13 +70,13 @@ def ar(**fields):
         ),
         (
             ar(cleanupOlderThanDays=0),
-            r"gitpod-registry:workspaceImages.cleanupOlderThanDays: expected a whole number of 1 or more",
+            r"gitpod-registry:workspaceImages.cleanupOlderThanDays: expected a whole number from 1 to 3652500",
         ),
         (
             ar(cleanupKeepCount=5),
             r"gitpod-registry:workspaceImages.cleanupKeepCount: only meaningful with gitpod-registry:workspaceImages.cleanupOlderThanDays",
         ),
-        (ar(keyGeneration=0), r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number of 1 or more"),
+        (ar(keyGeneration=0), r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number from 1 to"),
         (
             ar(bucket="x"),
             r"gitpod-registry:workspaceImages.bucket: unknown field; (did you mean backend\? )?allowed fields here: allowKeyCreation, backend, cleanupKeepCount, cleanupOlderThanDays, keepPreviousKey, keyGeneration, location, project, repository, serviceAccount",

@@ -68,7 +68,7 @@ def test_s3_compatible_never_reads_the_aws_region():
         ),
         (
             {"secretAccessKey": ""},
-            r"workspaceImages.secretAccessKey: required; set it with `pulumi config set --secret --path workspaceImages.secretAccessKey",
+            r"workspaceImages.secretAccessKey: empty, and it is required; set it with `pulumi config set --secret --path workspaceImages.secretAccessKey",
         ),
         (
             {"secretAccessKey": 1234},

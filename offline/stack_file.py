@@ -1,0 +1,455 @@
+"""Reads Pulumi.yaml and Pulumi.<stack>.yaml as the Pulumi CLI does, and hands config over as it does.
+
+The CLI decodes these files with gopkg.in/yaml.v3 v3.0.1 (pulumi/pulumi sdk/go/common/encoding,
+`yaml.Unmarshal`) and then with its own loader (sdk/go/common/workspace/loaders.go,
+resource/config/object.go, value.go). This module reproduces what matters for the program:
+
+- YAML 1.2 scalars as yaml.v3 resolves them (resolve.go): only true/false (any case form yaml.v3
+  lists) are booleans, so `yes`, `no`, `on`, `off` are strings; `~`, `null` and an empty value are
+  null; ints in decimal, 0x, 0o, 0b, leading-0 octal and with `_`; dates become Go timestamps.
+- A key twice in one mapping is an error (yaml.v3's uniqueKeys); merge keys `<<` work.
+- Alias expansion is bounded by yaml.v3's own rule (decode.go, allowedAliasRatio), so a small
+  alias bomb is refused at once instead of taking seconds and gigabytes.
+- Only string keys (workspace.SimplifyMarshalledValue); the file's top level is a mapping.
+- One document: yaml.v3 reads only the first and silently ignores the rest, so a config the CLI
+  would drop is refused here rather than planned as if it applied.
+- Config values reach the program as PULUMI_CONFIG strings: strings as they are, a top-level null
+  as "" (loaders.go, checkForEmptyConfig), numbers and booleans and objects as Go's encoding/json
+  writes them; `{secure: ...}` marks a secret; NaN and infinities cannot be written, so the CLI
+  refuses them.
+
+A broken file is reported as StackFileError: the file, the line and what is wrong, never the
+text of the line (it may hold a password).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import MappingNode, Node, ScalarNode, SequenceNode
+
+_BOOL = {**dict.fromkeys(("true", "True", "TRUE"), True), **dict.fromkeys(("false", "False", "FALSE"), False)}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_SPECIAL_FLOATS = {
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
+}
+_YAML_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_INT64 = (-(2**63), 2**63 - 1)
+_UINT64_MAX = 2**64 - 1
+# yaml.v3 decode.go: alias_ratio_range_low/high.
+_ALIAS_RANGE_LOW, _ALIAS_RANGE_HIGH = 400_000, 4_000_000
+
+
+class StackFileError(Exception):
+    """A project or stack file the CLI would refuse, in one line: file, line, problem; never the line's text."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path, self.problem, self.line = path, problem, line
+        where = f"{path.name}: line {line}" if line else path.name
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Secure:
+    """A `{secure: ciphertext}` value: only the CLI can decrypt it."""
+
+    ciphertext: str
+
+
+class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):
+    """PyYAML's syntax layers only; scalars are resolved afterwards, the way yaml.v3 resolves them."""
+
+    yaml_implicit_resolvers: dict = {}
+    yaml_path_resolvers: dict = {}
+
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001 - PyYAML's resolver interface
+        if kind is ScalarNode:
+            return "?"  # untagged: resolved by _scalar, from the style and the text
+        return _TAG_PREFIX + ("seq" if kind is SequenceNode else "map")
+
+    def descend_resolver(self, current_node, current_index):  # noqa: ANN001
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
+
+
+def _int(text: str) -> int | None:
+    """strconv.ParseInt/ParseUint(text, 0, 64) as yaml.v3 calls them: 0x, 0o, 0b and leading-0 octal."""
+    match = re.fullmatch(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)", text)
+    if not match:
+        return None
+    sign, digits = match.groups()
+    lowered = digits.lower()
+    if lowered.startswith(("0x", "0o", "0b")):
+        value = int(lowered[2:], {"x": 16, "o": 8, "b": 2}[lowered[1]])
+    elif len(digits) > 1 and digits.startswith("0"):
+        value = int(digits, 8)
+    else:
+        value = int(digits)
+    value = -value if sign == "-" else value
+    return value if _INT64[0] <= value <= _UINT64_MAX else None
+
+
+def _go_time(value: datetime.datetime, has_zone: bool) -> str:
+    """time.Time.String() of a decoded YAML timestamp, as Pulumi's config turns it into a string."""
+    fraction = f"{value.microsecond:06d}".rstrip("0")
+    text = value.strftime("%Y-%m-%d %H:%M:%S") + (f".{fraction}" if fraction else "")
+    offset = value.utcoffset() if has_zone else None
+    if offset is None or offset == datetime.timedelta(0):
+        return f"{text} +0000 UTC"
+    minutes = int(offset.total_seconds() // 60)
+    zone = f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    return f"{text} {zone} {zone}"
+
+
+# yaml.v3 resolve.go, allowedTimestampFormats: RFC 3339 with 'T' or 't' and a zone, a single space
+# and no zone, or a date alone; the year has exactly four digits.
+_DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+_CLOCK = r"(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?"
+_TIMESTAMP = re.compile(rf"{_DATE}(?:[Tt]{_CLOCK}(Z|[-+]\d{{2}}:\d{{2}})| {_CLOCK})?")
+
+
+def _timestamp(text: str) -> str | None:
+    match = _TIMESTAMP.fullmatch(text)
+    if not match:
+        return None
+    year, month, day, *rest = match.groups()
+    hour, minute, second, fraction, zone = rest[:5] if rest[0] is not None else (*rest[5:], None)
+    try:
+        tz = datetime.UTC
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            hours, mins = zone[1:].split(":")
+            tz = datetime.timezone(sign * datetime.timedelta(hours=int(hours), minutes=int(mins)))
+        value = datetime.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+    return _go_time(value, zone is not None)
+
+
+def _plain(text: str) -> Any:
+    """yaml.v3 resolve("", text) for an untagged plain scalar."""
+    if text in _BOOL:
+        return _BOOL[text]
+    if text in _NULL:
+        return None
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    if text[:1] == ".":
+        try:
+            number = float(text) if re.fullmatch(r"\.[0-9]+([eE][-+]?[0-9]+)?", text) else math.inf
+        except ValueError:
+            return text
+        return number if math.isfinite(number) else text
+    if text[:1] in "+-0123456789":
+        stamp = _timestamp(text)
+        if stamp is not None:
+            return stamp
+        plain = text.replace("_", "")
+        number = _int(plain)
+        if number is not None:
+            return number
+        if _YAML_FLOAT.match(plain) and math.isfinite(float(plain)):
+            return float(plain)  # Go's ParseFloat fails on overflow, and the text stays a string
+    return text
+
+
+class _Decoder:
+    """The node graph decoded as yaml.v3 decodes into `any`, with its limits, then Pulumi's checks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.decode_count = 0
+        self.alias_count = 0
+        self.alias_depth = 0
+        self.seen: set[int] = set()
+        self.expanding: set[int] = set()
+
+    def fail(self, node: Node, problem: str) -> StackFileError:
+        return StackFileError(self.path, problem, node.start_mark.line + 1)
+
+    def decode(self, node: Node) -> Any:
+        # yaml.v3 counts every decode, and those inside an alias expansion, and refuses a document
+        # whose expansions dominate it (decode.go, allowedAliasRatio).
+        self.decode_count += 1
+        if self.alias_depth:
+            self.alias_count += 1
+        if (
+            self.alias_count > 100
+            and self.decode_count > 1000
+            and self.alias_count / self.decode_count > _ratio(self.decode_count)
+        ):
+            raise self.fail(node, "excessive aliasing: the aliases expand to far more than the file holds")
+        if id(node) in self.seen:  # PyYAML shares an aliased node: this is an alias
+            if id(node) in self.expanding:
+                raise self.fail(node, "an anchor's value contains an alias of itself")
+            self.alias_depth += 1
+            try:
+                return self._decode(node)
+            finally:
+                self.alias_depth -= 1
+        self.seen.add(id(node))
+        return self._decode(node)
+
+    def _decode(self, node: Node) -> Any:
+        self.expanding.add(id(node))
+        try:
+            if isinstance(node, ScalarNode):
+                return self._scalar(node)
+            if isinstance(node, SequenceNode):
+                return [self.decode(item) for item in node.value]
+            return self._mapping(node)
+        finally:
+            self.expanding.discard(id(node))
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag in ("?", "!"):
+            return _plain(node.value) if node.style is None else node.value
+        short = _short(tag)
+        if short == "!!str":
+            return node.value
+        if short == "!!binary":
+            try:
+                data = base64.b64decode("".join(node.value.split()), validate=True)
+            except (binascii.Error, ValueError):
+                raise self.fail(node, "a !!binary value is not valid base64") from None
+            return data.decode("utf-8", errors="replace")  # Go's encoding/json writes U+FFFD for bad UTF-8
+        if short not in ("!!bool", "!!int", "!!float", "!!null", "!!timestamp"):
+            return node.value  # yaml.v3 keeps the text of a scalar with a tag it does not know
+        value = _plain(node.value)
+        expected = {"!!bool": bool, "!!int": int, "!!float": (int, float), "!!null": type(None), "!!timestamp": str}
+        if not isinstance(value, expected[short]) or (short == "!!int" and isinstance(value, bool)):
+            raise self.fail(node, f"a value tagged {short} is not one")
+        return float(value) if short == "!!float" else value
+
+    def _mapping(self, node: MappingNode) -> dict[str, Any]:
+        first_line: dict[tuple[str, Any], int] = {}
+        for key, _ in node.value:
+            identity = (type(key).__name__, key.value if isinstance(key, ScalarNode) else "")
+            if identity in first_line and not _is_merge(key):
+                raise self.fail(key, f"a mapping key is defined twice (first at line {first_line[identity]})")
+            first_line.setdefault(identity, key.start_mark.line + 1)
+        result: dict[str, Any] = {}
+        merges = []
+        for key_node, value_node in node.value:
+            if _is_merge(key_node):
+                merges.append(value_node)
+                continue
+            key = self.decode(key_node)
+            if not isinstance(key, str) or (isinstance(key_node, ScalarNode) and _is_typed(key_node)):
+                raise self.fail(key_node, "a mapping key is not a string; Pulumi accepts only string keys")
+            result[key] = self.decode(value_node)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    raise self.fail(merge, "a merge key (<<) needs a mapping or a list of mappings")
+                for key, value in self.decode(source).items():
+                    result.setdefault(key, value)
+        return result
+
+
+def _is_merge(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.value == "<<" and node.style is None and node.tag in ("?", "!")
+
+
+def _is_typed(node: ScalarNode) -> bool:
+    """Whether yaml.v3 gives this key a tag other than !!str (an int, a bool, a null, a custom tag)."""
+    if node.tag in ("?", "!"):
+        if node.style is not None:
+            return False  # quoted: a string
+        return _timestamp(node.value) is not None or not isinstance(_plain(node.value), str)
+    return _short(node.tag) != "!!str"
+
+
+def _ratio(decode_count: int) -> float:
+    if decode_count <= _ALIAS_RANGE_LOW:
+        return 0.99
+    if decode_count >= _ALIAS_RANGE_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (decode_count - _ALIAS_RANGE_LOW) / (_ALIAS_RANGE_HIGH - _ALIAS_RANGE_LOW)
+
+
+def _problem(text: str | None) -> str:
+    """A parser's complaint without any quoted fragment of the file (it may be part of a password)."""
+    text = re.sub(r"'[^']*'|\"[^\"]*\"|#x[0-9a-fA-F]+", "", text or "invalid YAML")
+    return re.sub(r"\s+", " ", text).strip(" ,:") or "invalid YAML"
+
+
+def _text(path: Path) -> str:
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # the CLI strips a UTF-8 BOM (loaders.go, readFileStripUTF8BOM)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise StackFileError(path, "is not valid UTF-16") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StackFileError(path, "is not valid UTF-8", data[: error.start].count(b"\n") + 1) from None
+
+
+def load(path: Path) -> Any:
+    """The file's first document as the CLI decodes it; StackFileError when the CLI would not."""
+    text = _text(path)
+    try:
+        composer = _Composer(text)
+        documents = []
+        while composer.check_node():
+            node = composer.get_node()
+            if documents and not (isinstance(node, ScalarNode) and node.value == "" and node.tag == "?"):
+                raise StackFileError(
+                    path,
+                    "a second YAML document starts here; the Pulumi CLI reads only the first and silently "
+                    "ignores the rest, so keep one document",
+                    node.start_mark.line + 1,
+                )
+            documents.append(node)
+        return _Decoder(path).decode(documents[0]) if documents else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise StackFileError(
+            path, f"invalid YAML: {_problem(error.problem)}", mark.line + 1 if mark else None
+        ) from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise StackFileError(path, "invalid YAML: a control character YAML does not allow", line) from None
+    except yaml.YAMLError:
+        raise StackFileError(path, "invalid YAML") from None
+    except RecursionError:
+        raise StackFileError(path, "nested too deeply") from None
+
+
+def as_mapping(path: Path, document: Any, what: str) -> dict[str, Any]:
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise StackFileError(path, f"the top level is not a mapping; {what} is a mapping of settings")
+    return document
+
+
+def _go_float(value: float) -> str:
+    """A float64 as Go's encoding/json writes it: the shortest digits, in 'f' form, 'e' below 1e-6 and from 1e21."""
+    if value != 0 and (abs(value) < 1e-6 or abs(value) >= 1e21):
+        mantissa, exponent = f"{value!r}".split("e") if "e" in repr(value) else f"{value:e}".split("e")
+        return f"{mantissa}e{'-' if int(exponent) < 0 else '+'}{abs(int(exponent))}"
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _go_float(value)
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(_json(v) for v in value) + "]"
+    return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_json(v)}" for k, v in sorted(value.items())) + "}"
+
+
+def _check_numbers(path: Path, key: str, value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise StackFileError(path, f"config {key} holds .nan or .inf, which Pulumi cannot pass to a program (JSON)")
+    for item in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
+        _check_numbers(path, key, item)
+
+
+def secure_value(value: Any) -> Secure | None:
+    """`{secure: "<ciphertext>"}`, exactly (object.go, isSecureValue)."""
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str):
+        return Secure(value["secure"])
+    return None
+
+
+def config_text(value: Any, placeholder) -> tuple[str, bool]:  # noqa: ANN001 - placeholder(path) -> str
+    """(what PULUMI_CONFIG holds for a decoded stack value, whether it holds a secret).
+
+    Secure values become `placeholder(path)` (the path inside the value, "" for the value itself).
+    """
+    found = False
+
+    def plain(item: Any, where: str) -> Any:
+        nonlocal found
+        if secure_value(item) is not None:
+            found = True
+            return placeholder(where)
+        if isinstance(item, dict):
+            return {k: plain(v, f"{where}.{k}" if where else k) for k, v in item.items()}
+        if isinstance(item, list):
+            return [plain(v, f"{where}[{i}]") for i, v in enumerate(item)]
+        return item
+
+    converted = plain(value, "")
+    if value is None:
+        return "", False  # a top-level null reaches the program as "" (loaders.go, checkForEmptyConfig)
+    if isinstance(converted, str):
+        return converted, found
+    return _json(converted), found
+
+
+def config_key(path: Path, key: Any, project: str, line: int | None = None) -> str:
+    """A stack file's config key as the CLI names it (loaders.go and config/key.go, ParseKey)."""
+    if ":" not in key:
+        return f"{project}:{key}"
+    if key.count(":") == 1 or (key.count(":") == 2 and key.split(":")[1] == "config"):
+        namespace, *_, name = key.split(":")
+        return f"{namespace}:{name}"
+    raise StackFileError(path, "a config key has more than one ':'; keys are NAMESPACE:NAME", line)
+
+
+def stack_values(path: Path, project: str) -> dict[str, Any]:
+    """The `config:` of a stack file, keys as the CLI names them, values decoded (not yet as text)."""
+    document = as_mapping(path, load(path), "a stack file")
+    config = document.get("config")
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise StackFileError(path, "`config:` is not a mapping of keys to values")
+    values = {}
+    for key, value in config.items():
+        full = config_key(path, key, project)
+        _check_numbers(path, full, value)
+        values[full] = value
+    return values

@@ -1,0 +1,176 @@
+"""Stack files read as the Pulumi CLI reads them (yaml.v3, Pulumi's loader), and broken ones refused in one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from offline.engine import PROJECT_DIR, evaluate, stack_config
+from offline.stack_file import StackFileError, load
+
+PASSWORD = "hunter2-Sup3r-secret"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(PROJECT_DIR / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    return tmp_path
+
+
+def config_of(project: Path, text: str | bytes, stack: str = "t") -> dict[str, str]:
+    path = project / f"Pulumi.{stack}.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return stack_config(stack, project)[0]
+
+
+def refusal(project: Path, text: str | bytes) -> str:
+    with pytest.raises(StackFileError) as caught:
+        config_of(project, text)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("Pulumi.t.yaml"), message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("value", "handed_over"),
+    [
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("off", "off"),
+        ("y", "y"),
+        ("True", "true"),
+        ("FALSE", "false"),
+        ("~", ""),
+        ("null", ""),
+        ("", ""),
+        ("'null'", "null"),
+        ("017", "15"),
+        ("0x1F", "31"),
+        ("0o17", "15"),
+        ("1_000", "1000"),
+        ("08", "8"),
+        ("1.0", "1"),
+        ("1e3", "1000"),
+        ("2.5", "2.5"),
+        ("1e400", "1e400"),
+        ("99999999999999999999", "100000000000000000000"),
+        ("2024-01-02", "2024-01-02 00:00:00 +0000 UTC"),
+        ("'2024-01-02'", "2024-01-02"),
+        ("!!str 12", "12"),
+        ("!custom text", "text"),
+        ("!!binary aGk=", "hi"),
+    ],
+)
+def test_scalars_reach_the_program_as_the_cli_hands_them_over(project, value, handed_over):
+    assert config_of(project, f"config:\n  gitpod-registry:clusterName: {value}\n")["gitpod-registry:clusterName"] == (
+        handed_over
+    )
+
+
+def test_objects_are_json_as_go_writes_it_with_nested_nulls_kept(project):
+    config = config_of(
+        project,
+        "config:\n  workspaceImages:\n    backend: s3\n    keyGeneration: 2.0\n    bucket:\n    flag: on\n",
+    )
+    assert json.loads(config["gitpod-registry:workspaceImages"]) == {
+        "backend": "s3",
+        "keyGeneration": 2,
+        "bucket": None,
+        "flag": "on",
+    }
+
+
+def test_merge_keys_and_aliases_work(project):
+    config = config_of(
+        project,
+        "base: &base {backend: s3, keyGeneration: 2}\nconfig:\n  workspaceImages:\n    <<: *base\n    keyGeneration: 3\n",
+    )
+    assert json.loads(config["gitpod-registry:workspaceImages"]) == {"backend": "s3", "keyGeneration": 3}
+
+
+def test_secure_values_become_placeholders_and_mark_the_key_secret(project):
+    (project / "Pulumi.t.yaml").write_text(
+        "config:\n  airGap:\n    registry: r.example.com/x\n    username: u\n    password:\n      secure: v1:abc\n"
+    )
+    config, secret_keys = stack_config("t", project)
+    assert json.loads(config["gitpod-registry:airGap"])["password"] == (
+        "offline-placeholder-for-gitpod-registry:airGap.password"
+    )
+    assert secret_keys == ["gitpod-registry:airGap"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("config:\n  a: 1\n  a: 2\n", r"line 3: a mapping key is defined twice \(first at line 2\)"),
+        (
+            "config:\n  a: 1\n---\nconfig:\n  b: 2\n",
+            r"line [34]: a second YAML document starts here; the Pulumi CLI reads only the first",
+        ),
+        ("config:\n\ta: 1\n", r"line 2: invalid YAML"),
+        ("config:\n  a: [1, 2\n", r"line \d: invalid YAML"),
+        ("- a\n- b\n", r"Pulumi.t.yaml: the top level is not a mapping"),
+        ("config:\n  1: x\n", r"line 2: a mapping key is not a string"),
+        ("config:\n  obj:\n    true: x\n", r"line 3: a mapping key is not a string"),
+        ("config:\n  x: .nan\n", r"holds .nan or .inf"),
+        ("config:\n  a:b:c: 1\n", r"more than one ':'"),
+        ("config:\n  x: !!int abc\n", r"line 2: a value tagged !!int is not one"),
+        ("config: [1]\n", r"`config:` is not a mapping"),
+        ("config:\n  a: &x [1, *x]\n", r"contains an alias of itself"),
+        ("config:\n  a: 1\x07\n", r"line 2: invalid YAML: a control character"),
+        (b"config:\n  a: \xff\xfe\n", r"line 2: is not valid UTF-8"),
+    ],
+)
+def test_a_broken_file_is_one_line_naming_the_file_and_line(project, text, expected):
+    import re
+
+    message = refusal(project, text)
+    assert re.search(expected, message), message
+
+
+def test_a_syntax_error_on_a_password_line_never_shows_the_line(project):
+    for text in (
+        f'config:\n  airGap:\n    password: "{PASSWORD}\n',
+        f"config:\n  airGap:\n    password: {PASSWORD}: more\n",
+        f"config:\n  airGap:\n    password: '{PASSWORD}\n",
+        f"config:\n  airGap:\n    password: {PASSWORD}\n\t- x\n",
+        f"config:\n  airGap:\n    password: *{PASSWORD}\n",
+        f"config:\n  airGap:\n    password: !{PASSWORD} x\n  a: 1\n  a: 2\n",
+    ):
+        message = refusal(project, text)
+        assert PASSWORD not in message and "hunter2" not in message, message
+
+
+def test_an_alias_bomb_is_refused_quickly(project):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    started = time.monotonic()
+    message = refusal(project, "\n".join(lines) + "\nconfig:\n  x: *a9\n")
+    assert "excessive aliasing" in message and time.monotonic() - started < 5
+
+
+def test_deep_nesting_is_refused_not_a_traceback(project):
+    message = refusal(project, "config:\n  x: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "nested too deeply" in message or "invalid YAML" in message
+
+
+def test_a_broken_stack_file_is_the_stacks_error_not_an_exception(project, monkeypatch):
+    (project / "Pulumi.t.yaml").write_text("config:\n  a: 1\n  a: 2\n")
+    monkeypatch.setattr("offline.engine.stack_config", lambda stack: stack_config(stack, project))
+    evaluation = evaluate("t")
+    assert isinstance(evaluation.error, StackFileError) and evaluation.resources == []
+
+
+def test_empty_and_comment_only_files_have_no_config(project):
+    assert config_of(project, "") == config_of(project, "# nothing yet\n") == stack_config("none", project)[0]
+
+
+def test_the_project_file_is_read_the_same_way(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nname: q\n")
+    with pytest.raises(StackFileError, match=r"^Pulumi.yaml: line 2: a mapping key is defined twice"):
+        load(tmp_path / "Pulumi.yaml") and stack_config("x", tmp_path)
