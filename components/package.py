@@ -110,7 +110,8 @@ def _whole_number(path: str, value: Any) -> Any:
             raise pulumi.InputPropertyError(path, f"expected a whole number, got {value!r}")
         return int(value)
     if not isinstance(value, int):
-        raise pulumi.InputPropertyError(path, f"expected a whole number, got a {type(value).__name__}")
+        kind = {str: "text", dict: "an object", list: "a list"}.get(type(value), "another kind of value")
+        raise pulumi.InputPropertyError(path, f"expected a whole number, got {kind}")
     return value
 
 
@@ -147,8 +148,9 @@ class PackageProvider(ComponentProvider):
       ints, anything else is refused as an input error on that property.
     - An InvalidInput from a component becomes `pulumi.InputPropertyError` on the schema's path,
       which the engine shows against the property instead of "Unexpected <class 'Exception'>" and
-      a traceback (`pulumi/provider/server.py`, `Construct`); where that property holds a secret,
-      an `InputPropertiesError` naming the path, so the engine has no value to print.
+      a traceback (`pulumi/provider/server.py`, `Construct`); where that property holds a secret
+      or a value that may hold a credential, an `InputPropertiesError` naming the path, so the
+      engine has no value to print.
     """
 
     def map_input_properties(
