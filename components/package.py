@@ -1,23 +1,34 @@
 """What the component package serves: every ComponentResource the package exports in `__all__`.
 
-The provider host and the schema test both use this, so a component added to `__init__.py`
-is served to other languages, and checked, without another list to keep in step.
+The provider host (`provider/__main__.py`) and the schema test both use this, so a component added
+to `__init__.py` is served to other languages, and checked, without another list to keep in step.
+
+Other languages reach the components through the engine's Construct call, so this module also
+speaks to them in their own terms: numbers arrive as floats, and a refused input must come back
+as an input error on the property as the schema spells it (`workspaceImages.backend`), not as a
+Python traceback naming `workspace_images`.
 """
 
 import importlib
 import inspect
 import json
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
-from pulumi.errors import InputPropertyError
 from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
-from .validation import InvalidInput
+from .validation import InvalidInput, may_hold_credential
 
 PACKAGE_NAME = "gitpod-registry"
+
+PathPart = str | int
+_FIELD_SEGMENT = re.compile(r"^([^\[\]]+)((?:\[\d+\])*)$")
+_SNAKE_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def exported_components() -> list[type[pulumi.ComponentResource]]:
@@ -43,12 +54,103 @@ def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-class PackageProvider(ComponentProvider):
-    """The SDK's component provider, handing integer inputs to the components as `int`.
+def camel_case(python_name: str) -> str:
+    head, *rest = python_name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
-    Other languages send every number as a float (2.0). The SDK (3.272) converts integer
-    properties and then overwrites the result with the raw float, so `keyGeneration: 2` from
-    TypeScript would be refused as "not a whole number". Whole floats become ints here.
+
+def field_path(error: InvalidInput) -> tuple[PathPart, ...]:
+    """The argument path of an InvalidInput, as argument names and list indices.
+
+    Read from its `path` (a tuple, or text such as `base_image_registries[0].password`) when it has
+    one, else from its `field` (the same text), so this works before and after InvalidInput changes.
+    """
+    path = getattr(error, "path", None)
+    if path is None:
+        path = getattr(error, "field", "")
+    if not isinstance(path, str):
+        return tuple(path)
+    parts: list[PathPart] = []
+    for segment in path.split("."):
+        match = _FIELD_SEGMENT.match(segment)
+        if match is None:
+            parts.append(segment)
+            continue
+        parts.append(match.group(1))
+        parts.extend(int(index) for index in re.findall(r"\d+", match.group(2)))
+    return tuple(parts)
+
+
+def problem_of(error: InvalidInput) -> str:
+    """What is wrong, without the argument's own name (the property path carries that).
+
+    An InvalidInput that can spell the arguments its problem mentions (`problem_in`) is asked for
+    the schema's spelling; otherwise its `problem`, or its message less the `field: ` prefix.
+    """
+    spelt = getattr(error, "problem_in", None)
+    if callable(spelt):
+        return str(spelt("schema"))
+    problem = getattr(error, "problem", None)
+    if problem is not None:
+        return str(problem)
+    text, prefix = str(error), f"{getattr(error, 'field', '')}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def _whole_number(path: str, value: Any) -> Any:
+    """A number from another language as an int; a fraction or a non-number is the consumer's error.
+
+    Checked here, on the raw input, because the SDK (3.272) truncates with int() and then keeps the
+    raw float, so 1.5 would either reach the component as a float or, once that is fixed, as 1.
+    """
+    if value is None or isinstance(value, (bool, pulumi.Output)):
+        return value  # absent, or the component's own check names it (a flag, a value known later)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise pulumi.InputPropertyError(path, f"expected a whole number, got {value!r}")
+        return int(value)
+    if not isinstance(value, int):
+        kind = {str: "text", dict: "an object", list: "a list"}.get(type(value), "another kind of value")
+        raise pulumi.InputPropertyError(path, f"expected a whole number, got {kind}")
+    return value
+
+
+def _must_not_be_shown(inputs: Any, path: str) -> bool:
+    """Whether the input at a schema path is, or contains, an Output (a secret among them) or a
+    string that may hold a credential (validation.may_hold_credential, the rule every message keeps)."""
+    value = inputs
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(value, pulumi.Output):
+            return True
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return False
+
+    def contains(value: Any) -> bool:
+        if isinstance(value, pulumi.Output):
+            return True
+        if isinstance(value, str):
+            return may_hold_credential(value)
+        if isinstance(value, dict):
+            return any(contains(v) for v in value.values())
+        return isinstance(value, list) and any(contains(v) for v in value)
+
+    return contains(value)
+
+
+class PackageProvider(ComponentProvider):
+    """The SDK's component provider, with inputs and errors in the consumer's terms.
+
+    - Integer properties: other languages send every number as a float (2.0); whole floats become
+      ints, anything else is refused as an input error on that property.
+    - An InvalidInput from a component becomes `pulumi.InputPropertyError` on the schema's path,
+      which the engine shows against the property instead of "Unexpected <class 'Exception'>" and
+      a traceback (`pulumi/provider/server.py`, `Construct`); where that property holds a secret
+      or a value that may hold a credential, an `InputPropertiesError` naming the path, so the
+      engine has no value to print.
     """
 
     def map_input_properties(
@@ -59,22 +161,88 @@ class PackageProvider(ComponentProvider):
         component_name: str,
         property_path: str,
     ) -> dict[str, Any]:
-        mapped = super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        whole: dict[str, Any] = {}
         for schema_name, prop in properties.items():
-            value = mapped.get(mapping[schema_name])
-            if prop.type == PropertyType.INTEGER and isinstance(value, float) and value.is_integer():
-                mapped[mapping[schema_name]] = int(value)
+            if prop.type == PropertyType.INTEGER and isinstance(inputs, dict) and schema_name in inputs:
+                path = f"{property_path}.{schema_name}" if property_path else schema_name
+                whole[mapping[schema_name]] = _whole_number(path, inputs[schema_name])
+        mapped = super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        mapped.update({name: value for name, value in whole.items() if name in mapped})
         return mapped
 
-    def construct(self, name: str, resource_type: str, inputs: Any, options: Any = None) -> Any:
-        """A refused input becomes the engine's input error on that property, in the caller's spelling
-        (`workspaceImages.url`), instead of an "Unexpected <class 'Exception'>" with a traceback."""
+    def construct(
+        self,
+        name: str,
+        resource_type: str,
+        inputs: Any,
+        options: pulumi.ResourceOptions | None = None,
+    ) -> ConstructResult:
         try:
             return super().construct(name, resource_type, inputs, options)
         except ComponentInitError as error:
-            if isinstance(error.inner, InvalidInput):
-                raise InputPropertyError(error.inner.where("schema"), error.inner.problem_in("schema")) from None
-            raise
+            if not isinstance(error.inner, InvalidInput):
+                raise
+            component = resource_type.rsplit(":", 1)[-1]
+            path = self.schema_path_of(component, error.inner)
+            problem = self.in_schema_words(component, problem_of(error.inner))
+            if _must_not_be_shown(inputs, path):
+                # The engine prints the value at an input error's path, secrets in plain text
+                # (pkg/resource/deploy/source_eval.go, errorToMessage: "with value '%v'"), so a property
+                # holding a secret, an output or a string that may hold a credential is named in the
+                # message instead (an empty error list: the SDK needs one to send the status).
+                raise pulumi.InputPropertiesError(f"{path}: {problem}", []) from None
+            raise pulumi.InputPropertyError(path, problem) from None
+
+    def schema_path_of(self, component: str, error: InvalidInput) -> str:
+        """The refused argument's path as the schema spells it: InvalidInput's own `where("schema")`
+        when it has one (it keeps an unknown field's spelling), else worked out from the schema."""
+        where = getattr(error, "where", None)
+        if callable(where):
+            return str(where("schema"))
+        return self.schema_path(component, field_path(error))
+
+    def _properties_of(self, prop: PropertyDefinition | None) -> tuple[dict[str, PropertyDefinition], dict[str, str]]:
+        """The properties (and their Python names) inside an object-typed property, if it is one."""
+        if prop is not None and prop.ref:
+            type_def = self.get_type_definition(prop)
+            if type_def is not None:
+                return type_def.properties, type_def.properties_mapping
+        return {}, {}
+
+    def schema_path(self, component: str, path: Sequence[PathPart]) -> str:
+        """An argument path in Python names as the schema spells it: workspace_images.backend -> workspaceImages.backend."""
+        definition = self._component_defs[component]
+        properties, mapping = definition.inputs, definition.inputs_mapping
+        current: PropertyDefinition | None = None
+        text = ""
+        for part in path:
+            if isinstance(part, int):
+                text += f"[{part}]"
+                current = current.items if current is not None else None
+                properties, mapping = self._properties_of(current)
+                continue
+            schema_name = {py: schema for schema, py in mapping.items()}.get(part, camel_case(part))
+            text = f"{text}.{schema_name}" if text else schema_name
+            current = properties.get(schema_name)
+            properties, mapping = self._properties_of(current)
+        return text
+
+    def in_schema_words(self, component: str, problem: str) -> str:
+        """The problem text with any argument named in Python (air_gap) named as in the schema (airGap)."""
+        names: dict[str, str] = {}
+
+        def collect(properties: dict[str, PropertyDefinition], mapping: dict[str, str]) -> None:
+            for schema_name, prop in properties.items():
+                names[mapping[schema_name]] = schema_name
+                nested = prop.items if prop.items is not None and prop.items.ref else prop
+                if nested.ref and nested.ref.split(":")[-1] not in seen:
+                    seen.add(nested.ref.split(":")[-1])
+                    collect(*self._properties_of(nested))
+
+        seen: set[str] = set()
+        definition = self._component_defs[component]
+        collect(definition.inputs, definition.inputs_mapping)
+        return _SNAKE_WORD.sub(lambda word: names.get(word.group(0), word.group(0)), problem)
 
 
 def provider(version: str = "0.0.0") -> PackageProvider:

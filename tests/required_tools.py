@@ -27,3 +27,8 @@ def require_module(name: str, package: str) -> None:
     """Python module `name` from PyPI `package`; skips locally or fails under CI when missing."""
     if importlib.util.find_spec(name) is None:
         _missing(f"Python module {name} is not installed (pip install '{package}')")
+
+
+def missing(reason: str) -> None:
+    """Any other requirement not met (a tool too old): skips locally, fails under CI=true."""
+    _missing(reason)

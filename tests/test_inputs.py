@@ -265,7 +265,7 @@ def test_the_one_echo_rule(value, shown):
 PROVIDER_SCRIPT = """
 import asyncio, json, sys
 import pulumi
-from pulumi.errors import InputPropertyError
+from pulumi.errors import InputPropertiesError, InputPropertyError
 from components.package import provider
 from offline.mocks import RegistryMocks
 
@@ -275,6 +275,9 @@ try:
     provider().construct("x", "gitpod-registry:index:ExternalWorkspaceImages", json.loads(sys.argv[1]))
 except InputPropertyError as error:
     print(json.dumps({"path": error.property_path, "reason": error.reason}))
+except InputPropertiesError as error:  # the value may hold a credential: the path is in the message
+    path, _, reason = error.message.partition(": ")
+    print(json.dumps({"path": path, "reason": reason, "details": error.errors}))
 """
 
 
@@ -297,4 +300,7 @@ def test_the_component_package_reports_a_refused_input_against_its_property():
     error = json.loads(result.stdout or "null")
     assert error is not None, result.stderr[-2000:]
     assert error["path"] == "url" and "has a scheme" in error["reason"]
+    # The engine prints the value at a property error's path, so this URL, which may hold a login,
+    # comes back as a message naming the path, with no per-property error (tests/wire shows the engine's text).
+    assert error.get("details") == [], error
     assert SECRET not in result.stdout + result.stderr

@@ -8,12 +8,15 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pulumi
 import pytest
+import yaml
 from required_tools import require_module
 from test_policy_pack import violations
 
 import components
-from components.package import exported_components, provider
+from components.package import exported_components, field_path, problem_of, provider
+from components.validation import InvalidInput, ref
 from components.workspace_images.s3 import check_args as check_s3_args
 from offline import docs
 from offline.engine import Resource
@@ -92,12 +95,65 @@ def test_no_component_input_or_output_carries_a_credential(schema):
             assert not prop.get("secret") or "secret" in (prop.get("description") or "").lower()
 
 
-def test_plugin_manifest_points_at_the_provider_host():
-    manifest = (ROOT / "PulumiPlugin.yaml").read_text()
-    assert "runtime: python" in manifest
-    assert "main: provider" in manifest
-    host = (ROOT / "provider" / "__main__.py").read_text()
-    assert "main(provider(), sys.argv[1:])" in host
+def test_the_plugin_directory_is_provider_and_the_root_stays_the_stack_program():
+    """The CLI runs the folder holding PulumiPlugin.yaml as `python <folder> <engine>` when it has a
+    __main__.py (pulumi-language-python RunPlugin) and ignores `main:` (workspace.PluginProject), so
+    the manifest must sit beside the provider host, never beside the stack program."""
+    assert not (ROOT / "PulumiPlugin.yaml").exists(), "the CLI would start the stack program as the provider"
+    manifest = yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text())
+    assert set(manifest) <= {"runtime", "packages", "requiredPulumiVersion", "template"}, manifest
+    assert manifest["runtime"]["name"] == "python"
+    assert manifest["runtime"]["options"] == {"toolchain": "pip", "virtualenv": "venv"}
+    requirements = (ROOT / "provider" / "requirements.txt").read_text()
+    assert "\npulumi-aws==" in requirements and "\npulumi-azure==" in requirements, "the components' dependencies"
+    assert "main(provider(), sys.argv[1:])" in (ROOT / "provider" / "__main__.py").read_text()
+    assert "provider/venv/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert "GitpodImageRegistries" in (ROOT / "__main__.py").read_text()
+
+
+def test_a_fraction_for_an_integer_is_an_input_error_on_the_schema_path():
+    served = provider()
+    with pytest.raises(pulumi.InputPropertyError) as raised:
+        served.map_inputs(
+            {"clusterName": "prod", "namespace": "gitpod", "workspaceImages": {"backend": "s3", "keyGeneration": 1.5}},
+            served._component_defs["GitpodImageRegistries"],
+        )
+    assert (raised.value.property_path, raised.value.reason) == (
+        "workspaceImages.keyGeneration",
+        "expected a whole number, got 1.5",
+    )
+
+
+class TuplePathError(Exception):
+    """An error carrying its path as argument names and list indices, the other form field_path reads."""
+
+    def __init__(self, path: tuple, problem: str) -> None:
+        super().__init__(problem)
+        self.path, self.problem = path, problem
+
+
+@pytest.mark.parametrize(
+    ("error", "path"),
+    [
+        (InvalidInput("workspace_images.backend", "no"), "workspaceImages.backend"),
+        (InvalidInput("base_images.registries[1].password", "no"), "baseImages.registries[1].password"),
+        (InvalidInput("component_images.password", "no"), "componentImages.password"),
+        (TuplePathError(("base_images", "registries", 1, "password"), "no"), "baseImages.registries[1].password"),
+        (TuplePathError(("air_gap", "registry"), "no"), "airGap.registry"),
+    ],
+)
+def test_an_invalid_input_becomes_an_input_error_in_the_schemas_names(error, path):
+    served = provider()
+    assert served.schema_path("GitpodImageRegistries", field_path(error)) == path
+    assert problem_of(error) == "no"
+    assert served.in_schema_words("GitpodImageRegistries", "cannot be combined with air_gap") == (
+        "cannot be combined with airGap"
+    )
+
+
+def test_an_invalid_input_is_asked_for_the_schemas_spelling_of_the_arguments_it_mentions():
+    error = InvalidInput("workspace_images", f"cannot be combined with {ref('air_gap.registry')}")
+    assert problem_of(error) == "cannot be combined with airGap.registry"
 
 
 def test_inputs_from_other_languages_reach_the_components_as_python_values():
@@ -222,7 +278,8 @@ def test_the_provider_host_serves_the_same_schema_over_grpc():
     from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
     host = subprocess.Popen(
-        [sys.executable, str(ROOT / "provider"), str(ROOT), "127.0.0.1:1"],
+        # As the language host runs it: `python <plugin dir> <engine address>` (RunPlugin).
+        [sys.executable, str(ROOT / "provider"), "127.0.0.1:1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -238,3 +295,8 @@ def test_the_provider_host_serves_the_same_schema_over_grpc():
         host.wait(timeout=30)
     assert served["name"] == "gitpod-registry"
     assert served["resources"] == docs.package_schema()["resources"]
+
+
+def test_provider_requirements_are_the_locked_dependencies():
+    """The language host pip-installs provider/requirements.txt; it must be what uv.lock pins for the program."""
+    assert docs.PROVIDER_REQUIREMENTS.read_text() == docs.provider_requirements(), "run `python -m offline.docs`"
