@@ -13,7 +13,6 @@ import importlib
 import inspect
 import json
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -26,8 +25,6 @@ from .validation import InvalidInput, may_hold_credential
 
 PACKAGE_NAME = "gitpod-registry"
 
-PathPart = str | int
-_FIELD_SEGMENT = re.compile(r"^([^\[\]]+)((?:\[\d+\])*)$")
 _SNAKE_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
@@ -54,49 +51,6 @@ def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def camel_case(python_name: str) -> str:
-    head, *rest = python_name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
-def field_path(error: InvalidInput) -> tuple[PathPart, ...]:
-    """The argument path of an InvalidInput, as argument names and list indices.
-
-    Read from its `path` (a tuple, or text such as `base_image_registries[0].password`) when it has
-    one, else from its `field` (the same text), so this works before and after InvalidInput changes.
-    """
-    path = getattr(error, "path", None)
-    if path is None:
-        path = getattr(error, "field", "")
-    if not isinstance(path, str):
-        return tuple(path)
-    parts: list[PathPart] = []
-    for segment in path.split("."):
-        match = _FIELD_SEGMENT.match(segment)
-        if match is None:
-            parts.append(segment)
-            continue
-        parts.append(match.group(1))
-        parts.extend(int(index) for index in re.findall(r"\d+", match.group(2)))
-    return tuple(parts)
-
-
-def problem_of(error: InvalidInput) -> str:
-    """What is wrong, without the argument's own name (the property path carries that).
-
-    An InvalidInput that can spell the arguments its problem mentions (`problem_in`) is asked for
-    the schema's spelling; otherwise its `problem`, or its message less the `field: ` prefix.
-    """
-    spelt = getattr(error, "problem_in", None)
-    if callable(spelt):
-        return str(spelt("schema"))
-    problem = getattr(error, "problem", None)
-    if problem is not None:
-        return str(problem)
-    text, prefix = str(error), f"{getattr(error, 'field', '')}: "
-    return text[len(prefix) :] if text.startswith(prefix) else text
-
-
 def _whole_number(path: str, value: Any) -> Any:
     """A number from another language as an int; a fraction or a non-number is the consumer's error.
 
@@ -110,7 +64,8 @@ def _whole_number(path: str, value: Any) -> Any:
             raise pulumi.InputPropertyError(path, f"expected a whole number, got {value!r}")
         return int(value)
     if not isinstance(value, int):
-        kind = {str: "text", dict: "an object", list: "a list"}.get(type(value), "another kind of value")
+        kinds: dict[type, str] = {str: "text", dict: "an object", list: "a list"}
+        kind = kinds.get(type(value), "another kind of value")
         raise pulumi.InputPropertyError(path, f"expected a whole number, got {kind}")
     return value
 
@@ -166,7 +121,7 @@ class PackageProvider(ComponentProvider):
             if prop.type == PropertyType.INTEGER and isinstance(inputs, dict) and schema_name in inputs:
                 path = f"{property_path}.{schema_name}" if property_path else schema_name
                 whole[mapping[schema_name]] = _whole_number(path, inputs[schema_name])
-        mapped = super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        mapped = dict(super().map_input_properties(inputs, properties, mapping, component_name, property_path))
         mapped.update({name: value for name, value in whole.items() if name in mapped})
         return mapped
 
@@ -183,8 +138,8 @@ class PackageProvider(ComponentProvider):
             if not isinstance(error.inner, InvalidInput):
                 raise
             component = resource_type.rsplit(":", 1)[-1]
-            path = self.schema_path_of(component, error.inner)
-            problem = self.in_schema_words(component, problem_of(error.inner))
+            path = error.inner.where("schema")
+            problem = self.in_schema_words(component, error.inner.problem_in("schema"))
             if _must_not_be_shown(inputs, path):
                 # The engine prints the value at an input error's path, secrets in plain text
                 # (pkg/resource/deploy/source_eval.go, errorToMessage: "with value '%v'"), so a property
@@ -193,14 +148,6 @@ class PackageProvider(ComponentProvider):
                 raise pulumi.InputPropertiesError(f"{path}: {problem}", []) from None
             raise pulumi.InputPropertyError(path, problem) from None
 
-    def schema_path_of(self, component: str, error: InvalidInput) -> str:
-        """The refused argument's path as the schema spells it: InvalidInput's own `where("schema")`
-        when it has one (it keeps an unknown field's spelling), else worked out from the schema."""
-        where = getattr(error, "where", None)
-        if callable(where):
-            return str(where("schema"))
-        return self.schema_path(component, field_path(error))
-
     def _properties_of(self, prop: PropertyDefinition | None) -> tuple[dict[str, PropertyDefinition], dict[str, str]]:
         """The properties (and their Python names) inside an object-typed property, if it is one."""
         if prop is not None and prop.ref:
@@ -208,24 +155,6 @@ class PackageProvider(ComponentProvider):
             if type_def is not None:
                 return type_def.properties, type_def.properties_mapping
         return {}, {}
-
-    def schema_path(self, component: str, path: Sequence[PathPart]) -> str:
-        """An argument path in Python names as the schema spells it: workspace_images.backend -> workspaceImages.backend."""
-        definition = self._component_defs[component]
-        properties, mapping = definition.inputs, definition.inputs_mapping
-        current: PropertyDefinition | None = None
-        text = ""
-        for part in path:
-            if isinstance(part, int):
-                text += f"[{part}]"
-                current = current.items if current is not None else None
-                properties, mapping = self._properties_of(current)
-                continue
-            schema_name = {py: schema for schema, py in mapping.items()}.get(part, camel_case(part))
-            text = f"{text}.{schema_name}" if text else schema_name
-            current = properties.get(schema_name)
-            properties, mapping = self._properties_of(current)
-        return text
 
     def in_schema_words(self, component: str, problem: str) -> str:
         """The problem text with any argument named in Python (air_gap) named as in the schema (airGap)."""

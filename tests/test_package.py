@@ -15,7 +15,7 @@ from required_tools import require_module
 from test_policy_pack import violations
 
 import components
-from components.package import exported_components, field_path, problem_of, provider
+from components.package import exported_components, provider
 from components.validation import InvalidInput, ref
 from components.workspace_images.s3 import check_args as check_s3_args
 from offline import docs
@@ -124,36 +124,25 @@ def test_a_fraction_for_an_integer_is_an_input_error_on_the_schema_path():
     )
 
 
-class TuplePathError(Exception):
-    """An error carrying its path as argument names and list indices, the other form field_path reads."""
-
-    def __init__(self, path: tuple, problem: str) -> None:
-        super().__init__(problem)
-        self.path, self.problem = path, problem
-
-
 @pytest.mark.parametrize(
     ("error", "path"),
     [
         (InvalidInput("workspace_images.backend", "no"), "workspaceImages.backend"),
         (InvalidInput("base_images.registries[1].password", "no"), "baseImages.registries[1].password"),
         (InvalidInput("component_images.password", "no"), "componentImages.password"),
-        (TuplePathError(("base_images", "registries", 1, "password"), "no"), "baseImages.registries[1].password"),
-        (TuplePathError(("air_gap", "registry"), "no"), "airGap.registry"),
+        (InvalidInput("air_gap.registry", "no"), "airGap.registry"),
     ],
 )
-def test_an_invalid_input_becomes_an_input_error_in_the_schemas_names(error, path):
-    served = provider()
-    assert served.schema_path("GitpodImageRegistries", field_path(error)) == path
-    assert problem_of(error) == "no"
-    assert served.in_schema_words("GitpodImageRegistries", "cannot be combined with air_gap") == (
+def test_an_invalid_input_is_named_as_the_schema_spells_it(error, path):
+    assert (error.where("schema"), error.problem_in("schema")) == (path, "no")
+    assert provider().in_schema_words("GitpodImageRegistries", "cannot be combined with air_gap") == (
         "cannot be combined with airGap"
     )
 
 
 def test_an_invalid_input_is_asked_for_the_schemas_spelling_of_the_arguments_it_mentions():
     error = InvalidInput("workspace_images", f"cannot be combined with {ref('air_gap.registry')}")
-    assert problem_of(error) == "cannot be combined with airGap.registry"
+    assert error.problem_in("schema") == "cannot be combined with airGap.registry"
 
 
 def test_inputs_from_other_languages_reach_the_components_as_python_values():

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .config import RegistryConfig, SecretRef, read_config
@@ -140,7 +141,7 @@ def checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: 
         for suffix in PUSH_REPOSITORIES:
             name = f"push and pull {config.external_url}/{suffix}"
             login = logins.get(host)
-            yield Check(name, lambda s=suffix, lg=login: check_push_pull(config.external_url, s, lg, transport, masker))
+            yield Check(name, partial(check_push_pull, config.external_url or "", suffix, login, transport, masker))
     if config.custom_ca is not None:
         yield _custom_ca_check(config.custom_ca, secrets)
     if config.s3 is not None:
@@ -156,7 +157,7 @@ def checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: 
             cause = f"{where} holds no login for {host}; image-builder can only use credentials from that secret"
             yield _failed(name, "credentials", cause)
             continue
-        yield Check(name, lambda h=host: check_login(h, logins[h], transport, masker))
+        yield Check(name, partial(check_login, host, logins[host], transport, masker))
 
 
 def _custom_ca_check(ref: SecretRef, secrets: dict) -> Check:
@@ -197,7 +198,7 @@ def _pull_secret_checks(config: RegistryConfig, secrets: dict, transport: Transp
         if login is None:
             yield _failed(name, "credentials", f"secret {ref.name} holds no login for {host}")
             continue
-        yield Check(name, lambda lg=login: check_login(host, lg, transport, masker))
+        yield Check(name, partial(check_login, host, login, transport, masker))
 
 
 def _mirror_check(config: RegistryConfig, logins: dict[str, Login], transport: Transport, masker: Masker) -> Check:

@@ -7,8 +7,10 @@ the user and password, `Bearer realm=,service=,scope=` gets a token from the rea
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar, cast
 
 import requests
 from dxf import DXF, DXFBase
@@ -79,7 +81,10 @@ def registry_cause(error: BaseException, step: str, target: str, user: str | Non
     return f"{type(error).__name__}: {error}"
 
 
-def _step(step: str, target: str, user: str | None, action: Callable[[], object]) -> object:
+T = TypeVar("T")
+
+
+def _step(step: str, target: str, user: str | None, action: Callable[[], T]) -> T:
     try:
         return action()
     except StepFailed:
@@ -120,7 +125,7 @@ def _log_in(
         return "the registry asks for no login"
     scheme = ping.headers.get("WWW-Authenticate", "").split(" ", 1)[0] or "no"
     _authenticate(client, login, masker, ping, actions)
-    client.api_version_check()
+    client.api_version_check()  # type: ignore[attr-defined]  # DXF's method, not typed on DXFBase
     who = f"as {login.username!r}" if login else "anonymously"
     return f"logged in {who} ({scheme} challenge)"
 
@@ -140,12 +145,13 @@ def check_push_pull(url: str, suffix: str, login: Login | None, transport: Trans
     auth = _on_challenge(login, masker)
     with DXF(api_host(host), repository, auth, tlsverify=transport.verify, timeout=transport.timeout) as client:
         try:
-            log_in = lambda: _log_in(client, host, login, transport, masker, actions)  # noqa: E731
-            result.done.append(_step("login", host, user, log_in))
+            result.done.append(
+                _step("login", host, user, partial(_log_in, client, host, login, transport, masker, actions))
+            )
             with tempfile.TemporaryDirectory(prefix="gitpod-registry-verify-") as workdir:
                 for digest, blob in image.blobs.items():
                     (Path(workdir) / digest[7:]).write_bytes(blob)
-                    _step("push", host, user, lambda d=digest: client.push_blob(str(Path(workdir) / d[7:])))
+                    _step("push", host, user, partial(client.push_blob, str(Path(workdir) / digest[7:])))
                     pushed_blobs.append(digest)
             _step("push", host, user, lambda: client.set_manifest(image.tag, image.manifest.decode()))
             pushed_tag = image.tag
@@ -166,7 +172,9 @@ def _pull_and_compare(client: DXF, image: ProbeImage) -> None:
     if pulled != image.manifest_digest:
         raise StepFailed("pull", f"digest mismatch: pushed manifest {image.manifest_digest}, pulled {pulled}")
     layer_digest = sha256_digest(image.layer)
-    if b"".join(client.pull_blob(layer_digest)) != image.layer:  # pull_blob also checks the digest
+    if (
+        b"".join(cast(Iterable[bytes], client.pull_blob(layer_digest))) != image.layer
+    ):  # pull_blob also checks the digest
         raise StepFailed("pull", f"the pulled layer {layer_digest} differs from the pushed one")
 
 
@@ -207,7 +215,7 @@ def check_login(host: str, login: Login | None, transport: Transport, masker: Ma
     # The repository name is never used: with no actions, the token is asked for without a scope, as `docker login` does.
     with DXF(api_host(host), "login-check", auth, tlsverify=transport.verify, timeout=transport.timeout) as client:
         try:
-            log_in = lambda: _log_in(client, host, login, transport, masker, None)  # noqa: E731
+            log_in = partial(_log_in, client, host, login, transport, masker, None)
             result.done.append(_step("login", host, login.username if login else None, log_in))
             result.ok = True
         except StepFailed as failure:

@@ -237,7 +237,7 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
             )
 
         own: RegistryCredential = {
-            "server": registry.login_server,  # type: ignore[typeddict-item]  # known once the registry exists
+            "server": registry.login_server,  # known once the registry exists
             "username": token_name_for(generation),
             "password": pulumi.Output.secret(passwords[generation].password1.apply(lambda p: p["value"])),
         }

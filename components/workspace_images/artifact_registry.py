@@ -185,7 +185,7 @@ def _decoded_key(private_key: str) -> str:
     return base64.b64decode(private_key).decode()
 
 
-def _cleanup_policies(cleanup: Cleanup) -> list[dict[str, Any]]:
+def _cleanup_policies(cleanup: Cleanup) -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgsDict]:
     older_than_days, keep_count = cleanup.older_than_days, cleanup.keep_count
     return [
         {

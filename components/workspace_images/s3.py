@@ -164,8 +164,9 @@ class S3WorkspaceImages(pulumi.ComponentResource):
             },
             type="Opaque",
             string_data={
-                "s3AccessKey": pulumi.Output.secret(key.id),
-                "s3SecretKey": pulumi.Output.secret(key.secret),
+                # The SDK's Output.secret overloads leave mypy inferring Never for an Output[str] argument.
+                "s3AccessKey": pulumi.Output.secret(key.id),  # type: ignore[arg-type]
+                "s3SecretKey": pulumi.Output.secret(key.secret),  # type: ignore[arg-type]
             },
             opts=child,
         )

@@ -102,6 +102,18 @@ def test_without_a_ca_the_fragment_has_no_custom_ca_cert():
         ("", r"empty, and it is required"),
         (42, r"expected PEM text \(a string\), got a number"),
     ],
+    # Fixed ids: the key material is made afresh in each test process (pytest-xdist compares ids).
+    ids=[
+        "ca-and-private-key",
+        "private-key",
+        "ca-and-stray-text",
+        "key-without-pem",
+        "leaf",
+        "ca-and-leaf",
+        "not-x509",
+        "empty",
+        "number",
+    ],
 )
 def test_anything_but_ca_certificates_is_refused_without_echoing_it(certificate, expected):
     message = run_invalid({**AWS, CA_KEY: {"certificate": certificate}})
