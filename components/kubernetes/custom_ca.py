@@ -14,9 +14,6 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from ..validation import InvalidInput, at, kind_of, namespace
 
 DEFAULT_NAMESPACE = "cert-manager"
@@ -66,6 +63,10 @@ def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...
         raise InvalidInput(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----); content not shown")
     if _outside_blocks(value):
         raise InvalidInput(path, "holds text outside the PEM certificate blocks (not shown); give only the PEM text")
+    # Imported here: only stacks with a custom CA pay for loading cryptography.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     pems, subjects = [], []
     try:
         certificates = x509.load_pem_x509_certificates(value.encode())
