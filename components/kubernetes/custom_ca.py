@@ -14,7 +14,9 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
+
 from ..validation import InvalidInput, at, kind_of, namespace
+from .dockerconfig import LABELS
 
 DEFAULT_NAMESPACE = "cert-manager"
 DEFAULT_SECRET_NAME = "gitpod-registry-custom-ca"
@@ -102,7 +104,7 @@ def custom_ca_secret(resource_name: str, checked: CheckedCustomCA, opts: pulumi.
         metadata={
             "name": checked.secret_name,
             "namespace": checked.namespace,
-            "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
+            "labels": LABELS,
         },
         type="Opaque",
         string_data={CA_KEY: checked.pem},

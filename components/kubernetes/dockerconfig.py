@@ -18,6 +18,9 @@ import pulumi_kubernetes as k8s
 from ..reference import ReferenceError, parse_name
 from ..validation import InvalidInput, at, describe, key_ref, kind_of, ref, require_known_fields, require_type
 
+LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"}
+"""Labels of every Kubernetes secret the components create."""
+
 
 class Password:
     """A password read from configuration. It prints masked, so it cannot leak through a
@@ -254,7 +257,7 @@ def docker_config_secret(
         metadata={
             "name": secret_name,
             "namespace": namespace,
-            "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
+            "labels": LABELS,
         },
         type="kubernetes.io/dockerconfigjson",
         string_data={".dockerconfigjson": docker_config_document(credentials)},

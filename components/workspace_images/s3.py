@@ -12,7 +12,6 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from .. import validation
 from ..aws.partition import Partition, partition_of
@@ -21,6 +20,7 @@ from ..aws.s3_policies import bucket_arn, registry_storage_policy, tls_only_buck
 from ..fields import Field
 from ..installer_config import in_cluster_registry, secret_ref
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryLogins
+from ..kubernetes.s3_storage_secret import s3_storage_secret
 from ..validation import at
 from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
 
@@ -155,19 +155,12 @@ class S3WorkspaceImages(pulumi.ComponentResource):
         if checked.rotation.keep_previous_key and generation > 1:
             aws.iam.AccessKey(f"{name}-access-key-{generation - 1}", user=user.name, opts=child)
 
-        secret = k8s.core.v1.Secret(
+        secret = s3_storage_secret(
             f"{name}-secret",
-            metadata={
-                "name": checked.secret_name,
-                "namespace": checked.common.namespace,
-                "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
-            },
-            type="Opaque",
-            string_data={
-                # The SDK's Output.secret overloads leave mypy inferring Never for an Output[str] argument.
-                "s3AccessKey": pulumi.Output.secret(key.id),  # type: ignore[arg-type]
-                "s3SecretKey": pulumi.Output.secret(key.secret),  # type: ignore[arg-type]
-            },
+            secret_name=checked.secret_name,
+            namespace=checked.common.namespace,
+            access_key=key.id,
+            secret_key=key.secret,
             opts=child,
         )
 

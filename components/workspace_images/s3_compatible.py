@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
-import pulumi_kubernetes as k8s
 
 from .. import validation
 from ..fields import Field
 from ..installer_config import in_cluster_registry, secret_ref
-from ..kubernetes.dockerconfig import NO_LOGINS, PasswordInput, RegistryLogins, check_password, secret_output
+from ..kubernetes.dockerconfig import NO_LOGINS, PasswordInput, RegistryLogins, check_password
+from ..kubernetes.s3_storage_secret import s3_storage_secret
 from ..validation import InvalidInput, at, describe
 from .backend import Backend, Common, from_checked
 
@@ -125,18 +125,12 @@ class S3CompatibleWorkspaceImages(pulumi.ComponentResource):
 
     def _build(self, name: str, checked: CheckedS3Compatible, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("gitpod-registry:index:S3CompatibleWorkspaceImages", name, None, opts)
-        secret = k8s.core.v1.Secret(
+        secret = s3_storage_secret(
             f"{name}-secret",
-            metadata={
-                "name": checked.secret_name,
-                "namespace": checked.namespace,
-                "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"},
-            },
-            type="Opaque",
-            string_data={
-                "s3AccessKey": secret_output(checked.access_key_id),
-                "s3SecretKey": secret_output(checked.secret_access_key),
-            },
+            secret_name=checked.secret_name,
+            namespace=checked.namespace,
+            access_key=checked.access_key_id,
+            secret_key=checked.secret_access_key,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.secret_name = secret.metadata.apply(lambda m: m["name"])
