@@ -77,11 +77,16 @@ def tables(schema: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
-def render_page(page: str, schema: dict[str, Any]) -> str:
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
+def between_markers(page: str, name: str, begin: str, end: str, body: str) -> str:
+    """`page` with the text between its `begin` and `end` marker comments replaced by `body`."""
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(page):
-        raise SystemExit(f"{PAGE.name} has no {BEGIN} ... {END} markers")
-    return pattern.sub(lambda _: f"{BEGIN}\n\n{tables(schema)}\n\n{END}", page)
+        raise SystemExit(f"{name} has no {begin} ... {end} markers")
+    return pattern.sub(lambda _: f"{begin}\n\n{body}\n\n{end}", page)
+
+
+def render_page(page: str, schema: dict[str, Any]) -> str:
+    return between_markers(page, PAGE.name, BEGIN, END, tables(schema))
 
 
 def project_config(schema: dict[str, Any]) -> dict[str, Any]:

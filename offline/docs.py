@@ -83,10 +83,7 @@ def tables(schema: dict[str, Any]) -> str:
 
 
 def render(page: str, schema: dict[str, Any]) -> str:
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
-    if not pattern.search(page):
-        raise SystemExit(f"{PAGE.name} has no {BEGIN} ... {END} markers")
-    return pattern.sub(lambda _: f"{BEGIN}\n\n{tables(schema)}\n\n{END}", page)
+    return config_docs.between_markers(page, PAGE.name, BEGIN, END, tables(schema))
 
 
 PROVIDER_REQUIREMENTS = PAGE.parent.parent / "provider" / "requirements.txt"

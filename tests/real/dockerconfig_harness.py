@@ -7,30 +7,14 @@ and password the program meant for each registry host.
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import bcrypt
 
-from offline.engine import Evaluation, Secret
-
-DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 # bcrypt only reads this many bytes of a password, so htpasswd alone cannot check a longer one.
 BCRYPT_MAX = 72
-
-
-def dockerconfig_secrets(evaluation: Evaluation) -> dict[str, dict]:
-    """Every dockerconfigjson secret the program registers, by secret name, document decoded."""
-    found = {}
-    for resource in evaluation.of_type("kubernetes:core/v1:Secret"):
-        if resource.inputs.get("type") != DOCKERCONFIG_TYPE:
-            continue
-        data = resource.inputs["stringData"]
-        assert isinstance(data, Secret), f"{resource.urn}: stringData is not secret"
-        found[resource.inputs["metadata"]["name"]] = json.loads(data.value[".dockerconfigjson"])
-    return found
 
 
 def rehost(document: dict, host: str, local_host: str) -> dict:

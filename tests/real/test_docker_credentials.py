@@ -18,9 +18,10 @@ import pytest
 
 from components.kubernetes.dockerconfig import docker_config_json
 from conftest import AWS, run
+from gitpod_runtime import dockerconfig_documents as dockerconfig_secrets
 from offline.mocks import fake_service_account_key
 
-from .dockerconfig_harness import BasicAuthRecorder, dockerconfig_secrets, htpasswd_auth, rehost
+from .dockerconfig_harness import BasicAuthRecorder, htpasswd_auth, rehost
 from .oci import read_files, write_image
 from .registry import Registry, skopeo_copy
 from .scenarios import PROGRAM_SCENARIOS, Intended, ProgramScenario
