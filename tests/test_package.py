@@ -103,9 +103,9 @@ def test_the_plugin_directory_is_provider_and_the_root_stays_the_stack_program()
     manifest = yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text())
     assert set(manifest) <= {"runtime", "packages", "requiredPulumiVersion", "template"}, manifest
     assert manifest["runtime"]["name"] == "python"
-    assert manifest["runtime"]["options"] == {"toolchain": "pip", "virtualenv": "venv"}
-    requirements = (ROOT / "provider" / "requirements.txt").read_text()
-    assert "\npulumi-aws==" in requirements and "\npulumi-azure==" in requirements, "the components' dependencies"
+    # uv finds the repository's pyproject.toml and uv.lock above provider/ (sdk/python/toolchain/uv.go).
+    assert manifest["runtime"]["options"] == {"toolchain": "uv", "virtualenv": "venv"}
+    assert not (ROOT / "provider" / "pyproject.toml").exists() and not (ROOT / "provider" / "uv.lock").exists()
     assert "main(provider(), sys.argv[1:])" in (ROOT / "provider" / "__main__.py").read_text()
     assert "provider/venv/" in (ROOT / ".gitignore").read_text().splitlines()
     assert "GitpodImageRegistries" in (ROOT / "__main__.py").read_text()
@@ -185,6 +185,21 @@ def test_changelog_and_package_version_move_together():
     assert headings[1:2] == [version], (
         f"newest release in CHANGELOG.md is {headings[1:2]}, pyproject.toml says {version}"
     )
+    policy = tomllib.loads((ROOT / "policy" / "pyproject.toml").read_text())["project"]["version"]
+    assert policy == version, f"policy/pyproject.toml says {policy}, pyproject.toml says {version}"
+
+
+def _locked(lock: Path) -> dict[str, str]:
+    return {package["name"]: package["version"] for package in tomllib.loads(lock.read_text())["package"]}
+
+
+def test_the_policy_pack_locks_the_sdk_versions_the_program_and_its_tests_use():
+    """policy/uv.lock is the pack's own (it is published alone), but it runs against the program's
+    resources, and tests/test_policy_pack.py runs it in the program's environment: same versions."""
+    program, pack = _locked(ROOT / "uv.lock"), _locked(ROOT / "policy" / "uv.lock")
+    shared = {name: (program[name], version) for name, version in pack.items() if name in program}
+    assert {"pulumi", "pulumi-policy", "grpcio", "protobuf"} <= set(shared)
+    assert {name: pair for name, pair in shared.items() if pair[0] != pair[1]} == {}
 
 
 def test_package_exports_its_args_types():
@@ -286,6 +301,6 @@ def test_the_provider_host_serves_the_same_schema_over_grpc():
     assert served["resources"] == docs.package_schema()["resources"]
 
 
-def test_provider_requirements_are_the_locked_dependencies():
-    """The language host pip-installs provider/requirements.txt; it must be what uv.lock pins for the program."""
-    assert docs.PROVIDER_REQUIREMENTS.read_text() == docs.provider_requirements(), "run `python -m offline.docs`"
+def test_requirements_txt_is_the_lock_for_pip():
+    """requirements.txt is uv.lock's pins, hashed, for those who install with pip."""
+    assert docs.REQUIREMENTS.read_text() == docs.requirements(), "run `python -m offline.docs`"

@@ -1,12 +1,11 @@
 """The component package and the policy pack, installed and started as the Pulumi CLI would.
 
-One checkout of the repository per test session; each plugin directory gets its virtualenv the
-language host's way (cached locally by requirements, fresh under CI=true).
+One checkout of the repository per test session (per pytest-xdist worker); each plugin directory
+gets its virtualenv the language host's way, `uv sync` from its lock.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .engine import FakeEngine
-from .plugin import ComponentPlugin, cached_venv, checkout, start_provider
+from .plugin import ComponentPlugin, checkout, install_dependencies, start_provider
 
 PROJECT, STACK = "consumer", "dev"
 
@@ -26,11 +25,6 @@ class Installed:
     python: Path
 
 
-def _cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "gitpod-registry-wire"
-
-
 @pytest.fixture(scope="session")
 def repository_checkout(tmp_path_factory) -> Path:
     return checkout(tmp_path_factory.mktemp("plugin-cache") / "gitpod-registry")
@@ -39,13 +33,13 @@ def repository_checkout(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def component_package(repository_checkout) -> Installed:
     plugin_dir = repository_checkout / "provider"
-    return Installed(plugin_dir, cached_venv(plugin_dir, "PulumiPlugin.yaml", _cache_dir()))
+    return Installed(plugin_dir, install_dependencies(plugin_dir, "PulumiPlugin.yaml"))
 
 
 @pytest.fixture(scope="session")
 def policy_pack(repository_checkout) -> Installed:
     pack_dir = repository_checkout / "policy"
-    return Installed(pack_dir, cached_venv(pack_dir, "PulumiPolicy.yaml", _cache_dir()))
+    return Installed(pack_dir, install_dependencies(pack_dir, "PulumiPolicy.yaml"))
 
 
 @contextmanager

@@ -23,16 +23,17 @@ PROGRAM = Path(__file__).resolve().parent / "node"
 
 
 def install(project_dir: Path, npm: str) -> Path:
-    """The program and its package.json, with `npm install` run as a developer (or `pulumi install`) would."""
+    """The program with its package.json and package-lock.json, installed as a CI job installs a Node.js
+    project: `npm ci`, exactly the locked @pulumi/pulumi and its dependencies."""
     shutil.copytree(PROGRAM, project_dir, dirs_exist_ok=True)
     done = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=project_dir,
         capture_output=True,
         text=True,
         timeout=540,
     )
-    assert done.returncode == 0, f"npm install failed:\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
     return project_dir
 
 

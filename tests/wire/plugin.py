@@ -3,19 +3,17 @@
 - Where: the folder holding PulumiPlugin.yaml (or PulumiPolicy.yaml), inside a copy of the whole
   repository, because `pulumi package add <repo>.git/<path>` clones the repository and runs the
   subfolder (sdk/go/common/workspace/plugins.go, gitSource.Download, GetPluginPath).
-- Dependencies (sdk/python/toolchain/pip.go, InstallDependencies, with the plugin directory as cwd):
-  `python -m venv <venv>`, `pip install --upgrade pip setuptools wheel`, `pip install -r requirements.txt`.
-  The virtualenv is the manifest's `virtualenv` option, `venv` by default for plugins
-  (pulumi-language-python main.go, parseOptions).
-- Start (main.go, RunPlugin): a resource plugin with a `__main__.py` runs as
-  `<venv>/bin/python <plugin dir> <engine address>` in the engine's working directory; a policy pack
-  as `<venv>/bin/python -u -m pulumi.policy <engine address> <pack dir>` in the pack's directory.
-  Either prints its port on the first line of stdout.
+- Dependencies, for `toolchain: uv` (sdk/python/toolchain/uv.go, InstallDependencies): `uv sync` with
+  the plugin directory as cwd and UV_PROJECT_ENVIRONMENT set to the manifest's `virtualenv` (relative
+  to the plugin directory); uv itself finds the nearest pyproject.toml and uv.lock upwards.
+- Start (main.go, RunPlugin; uv.go, Command): `uv sync --inexact` again, then a resource plugin with a
+  `__main__.py` runs as `<venv>/bin/python <plugin dir> <engine address>` in the engine's working
+  directory; a policy pack as `<venv>/bin/python -u -m pulumi.policy <engine address> <pack dir>` in
+  the pack's directory. Either prints its port on the first line of stdout.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -50,44 +48,32 @@ def checkout(into: Path) -> Path:
     return into
 
 
-def virtualenv_option(plugin_dir: Path, manifest: str) -> str:
+def uv() -> Path:
+    """uv, which the language host needs on PATH (uv.go, newUv): the test environment's own."""
+    found = Path(sys.executable).with_name("uv")
+    return found if found.exists() else Path(shutil.which("uv") or "uv")
+
+
+def virtualenv(plugin_dir: Path, manifest: str) -> Path:
     options = (yaml.safe_load((plugin_dir / manifest).read_text())["runtime"] or {}).get("options") or {}
-    return options.get("virtualenv", "venv")
+    assert options.get("toolchain") == "uv" and "virtualenv" in options, f"{manifest}: {options}"
+    return plugin_dir / options["virtualenv"]
 
 
-def install_dependencies(plugin_dir: Path, venv: Path) -> Path:
-    """The language host's three steps; returns the virtualenv's python."""
-    python = venv / "bin" / "python"
-    steps = [
-        [sys.executable, "-m", "venv", str(venv)],
-        [str(python), "-m", "pip", "install", "-q", "--upgrade", "pip", "setuptools", "wheel"],
-        [str(python), "-m", "pip", "install", "-q", "-r", "requirements.txt"],
-    ]
-    for step in steps:
-        done = subprocess.run(step, cwd=plugin_dir, capture_output=True, text=True, env=activated(venv))
-        assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
-    return python
+def _uv_sync(plugin_dir: Path, venv: Path, *flags: str) -> None:
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)}
+    env["PATH"] = f"{uv().parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("VIRTUAL_ENV", None)  # the test run's own, which the CLI's environment would not have
+    done = subprocess.run([str(uv()), "sync", *flags], cwd=plugin_dir, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, f"uv sync {' '.join(flags)} in {plugin_dir} failed:\n{done.stdout}\n{done.stderr}"
 
 
-def cached_venv(plugin_dir: Path, manifest: str, cache: Path) -> Path:
-    """The plugin's virtualenv, installed the language host's way.
-
-    Locally it is reused while the requirements it was made from are unchanged (keyed by their text);
-    under CI=true it is always made afresh, so CI proves the install itself.
-    """
-    key = hashlib.sha256()
-    for requirements in sorted(plugin_dir.parent.rglob("requirements*.txt")):
-        key.update(requirements.read_bytes())
-    key.update(sys.version.encode())
-    venv = cache / f"{plugin_dir.name}-{key.hexdigest()[:16]}"
-    if os.environ.get("CI") == "true" or not (venv / ".installed").exists():
-        for stale in cache.glob(f"{plugin_dir.name}-*"):  # made from other requirements, or half made
-            shutil.rmtree(stale, ignore_errors=True)
-        install_dependencies(plugin_dir, venv)
-        (venv / ".installed").touch()
-    link = plugin_dir / virtualenv_option(plugin_dir, manifest)
-    link.symlink_to(venv, target_is_directory=True)
-    return link / "bin" / "python"
+def install_dependencies(plugin_dir: Path, manifest: str) -> Path:
+    """What `pulumi install` (or `pulumi package add`) does for the plugin; returns its virtualenv's python.
+    From uv's cache this takes about a second, so every session installs afresh, as CI does."""
+    venv = virtualenv(plugin_dir, manifest)
+    _uv_sync(plugin_dir, venv)
+    return venv / "bin" / "python"
 
 
 def activated(venv: Path) -> dict[str, str]:
@@ -150,12 +136,14 @@ class PluginProcess:
 
 
 def start_provider(python: Path, plugin_dir: Path, engine_address: str, pwd: Path) -> PluginProcess:
+    _uv_sync(plugin_dir, python.parent.parent, "--inexact")
     return PluginProcess([str(python), str(plugin_dir), engine_address], pwd, python.parent.parent)
 
 
 def start_policy_pack(python: Path, pack_dir: Path, engine_address: str, stack: dict[str, str]) -> PluginProcess:
     """`stack` is what the language host's policy proxy learns from the engine's ConfigureStack and
     hands the pack as PULUMI_PROJECT, PULUMI_STACK, PULUMI_ORGANIZATION, PULUMI_DRY_RUN, PULUMI_CONFIG."""
+    _uv_sync(pack_dir, python.parent.parent, "--inexact")
     return PluginProcess(
         [str(python), "-u", "-m", "pulumi.policy", engine_address, str(pack_dir)],
         pack_dir,
