@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -11,8 +10,8 @@ from pathlib import Path
 import pulumi
 import pytest
 import yaml
-from required_tools import require_module
 from test_policy_pack import violations
+from wheel import build_wheel, uv
 
 import components
 from components.package import exported_components, provider
@@ -209,30 +208,19 @@ def test_package_exports_its_args_types():
 @pytest.fixture(scope="module")
 def fresh_venv(tmp_path_factory) -> Path:
     """A virtualenv with nothing but the built wheel and the dependencies it declares."""
-    require_module("uv", "uv")
-    from uv import find_uv_bin
-
-    uv = find_uv_bin()
     tmp = tmp_path_factory.mktemp("consumer")
-    # Built from a copy of what the package is made of, so the build leaves nothing in the repository
-    # and the package cannot lean on any other file here.
-    source = tmp / "source"
-    shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    subprocess.run([uv, "build", "-q", "--wheel", "--out-dir", str(tmp / "dist"), str(source)], check=True, cwd=tmp)
-    (wheel,) = (tmp / "dist").glob("gitpod_registry-*.whl")
+    wheel = build_wheel(tmp)
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     # Same versions as the program: the wheel's declared dependencies, held to what uv.lock pins.
     pins = tmp / "pins.txt"
     subprocess.run(
-        [uv, "export", "-q", "--frozen", "--no-dev", "--no-hashes", "--no-header", "--output-file", str(pins)],
+        [uv(), "export", "-q", "--frozen", "--no-dev", "--no-hashes", "--no-header", "--output-file", str(pins)],
         check=True,
         cwd=ROOT,
     )
     install = subprocess.run(
-        [uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "--constraint", str(pins), str(wheel)],
+        [uv(), "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "--constraint", str(pins), str(wheel)],
         capture_output=True,
         text=True,
     )

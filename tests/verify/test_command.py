@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from real.processes import free_port
+from wheel import build_wheel
 
 from .conftest import secret_manifest, write
 
@@ -21,19 +21,8 @@ S3_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package's wheel, built from a copy of what it is made of (as tests/test_package.py does)."""
-    tmp = tmp_path_factory.mktemp("wheel")
-    source = tmp / "source"
-    shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", str(source), "--no-deps", "-w", str(tmp / "dist")],
-        check=True,
-        cwd=tmp,
-    )
-    (built,) = (tmp / "dist").glob("gitpod_registry-*.whl")
-    return built
+    """The package's wheel, as tests/test_package.py builds it."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_installs_the_gitpod_registry_command(wheel, tmp_path):
