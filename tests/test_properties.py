@@ -29,6 +29,9 @@ SETTINGS = settings(
     derandomize=True,  # the same examples on every run, in CI too
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
+# Each example of these evaluates the whole program under the mock engine (about 50 ms); 100 fixed
+# examples each keep the suite within its time budget, and the direct checks below get 200.
+EVALUATING = settings(SETTINGS, max_examples=100)
 
 credentials = st.text("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", min_size=12, max_size=20).map(
     lambda s: f"Cr3d{s}"
@@ -220,7 +223,7 @@ def configs(draw: st.DrawFn) -> tuple[str, dict]:
     return credential, config
 
 
-@SETTINGS
+@EVALUATING
 @given(valid_configs())
 def test_every_valid_config_plans_with_its_credentials_secret(case):
     credential, config = case
@@ -229,7 +232,7 @@ def test_every_valid_config_plans_with_its_credentials_secret(case):
     assert_never_plain(evaluation, credential)
 
 
-@SETTINGS
+@EVALUATING
 @given(configs())
 def test_the_program_plans_or_refuses_cleanly_and_never_repeats_a_credential(case):
     credential, config = case
