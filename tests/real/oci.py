@@ -67,10 +67,10 @@ def write_image(layout: Path, tag: str, files: dict[str, bytes]) -> None:
 def read_files(layout: Path) -> dict[str, bytes]:
     """The files in every layer of the (only) image in `layout`, whatever compression the copy chose."""
     index = json.loads((layout / "index.json").read_text())
-    manifest = json.loads(_read_blob(layout, index["manifests"][0]["digest"]))
+    manifest = json.loads(read_blob(layout, index["manifests"][0]["digest"]))
     files: dict[str, bytes] = {}
     for layer in manifest["layers"]:
-        data = _read_blob(layout, layer["digest"])
+        data = read_blob(layout, layer["digest"])
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
@@ -80,5 +80,5 @@ def read_files(layout: Path) -> dict[str, bytes]:
     return files
 
 
-def _read_blob(layout: Path, digest: str) -> bytes:
+def read_blob(layout: Path, digest: str) -> bytes:
     return (layout / "blobs" / "sha256" / digest.split(":", 1)[1]).read_bytes()

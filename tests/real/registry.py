@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import yaml
 
+from .oci import read_blob
 from .processes import Process, clean_env, free_port
 
 
@@ -61,6 +65,30 @@ class Registry:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
+
+    def upload(self, layout: Path, tag: str, repository: str, login: tuple[str, str]) -> None:
+        """Puts image `tag` of an OCI layout at `repository:tag` through the registry API with basic auth.
+        For set-up only, where skopeo is not what is checked: it saves a skopeo process (~0.1 s)."""
+        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+
+        def call(method: str, url: str, body: bytes = b"", media_type: str = "application/octet-stream") -> str:
+            request = urllib.request.Request(urllib.parse.urljoin(f"http://{self.host}", url), body, method=method)
+            request.add_header("Authorization", f"Basic {token}")
+            request.add_header("Content-Type", media_type)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.headers.get("Location", "")
+
+        index = json.loads((layout / "index.json").read_text())
+        (entry,) = [m for m in index["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == tag]
+        manifest = read_blob(layout, entry["digest"])
+        parsed = json.loads(manifest)
+        for descriptor in (parsed["config"], *parsed["layers"]):
+            # A monolithic upload: POST opens it, one PUT with the digest sends the blob and closes it.
+            location = call("POST", f"/v2/{repository}/blobs/uploads/")
+            separator = "&" if "?" in location else "?"
+            digest = urllib.parse.quote(descriptor["digest"])
+            call("PUT", f"{location}{separator}digest={digest}", read_blob(layout, descriptor["digest"]))
+        call("PUT", f"/v2/{repository}/manifests/{tag}", manifest, entry["mediaType"])
 
 
 def skopeo_copy(source: str, destination: str, authfile: Path | None = None) -> subprocess.CompletedProcess:

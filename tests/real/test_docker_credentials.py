@@ -1,14 +1,17 @@
 """Every `.dockerconfigjson` the program produces, used by a real client against a real registry.
 
 For each secret and registry host the scenario names, a docker-registry with htpasswd auth for the
-intended username and password is started, only that host's key is rewritten to the local registry,
-and skopeo pushes and pulls with `--authfile`. bcrypt reads only 72 bytes of a password, so a
+intended username and password (one per login, shared by the module's tests, each test at its own
+repository or with its own image content) is used, only that host's key is rewritten to the local
+registry, and skopeo pushes and pulls with `--authfile`. bcrypt reads only 72 bytes of a password, so a
 recording server checks what skopeo sends byte for byte as well.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,12 +22,15 @@ import pytest
 from components.kubernetes.dockerconfig import docker_config_json
 from conftest import AWS, run
 from gitpod_runtime import dockerconfig_documents as dockerconfig_secrets
+from offline.engine import Evaluation
 from offline.mocks import fake_service_account_key
 
 from .dockerconfig_harness import BasicAuthRecorder, htpasswd_auth, rehost
 from .oci import read_files, write_image
 from .registry import Registry, skopeo_copy
 from .scenarios import PROGRAM_SCENARIOS, Intended, ProgramScenario
+
+Login = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -48,11 +54,19 @@ def builder_documents() -> tuple[dict[str, dict], Intended]:
     return {"builder": document}, {("builder", host): (user, password) for host, user, password in BUILDER_CREDENTIALS}
 
 
+@functools.cache
+def evaluated(scenario_id: str) -> Evaluation:
+    """One evaluation of the program per scenario for the module (collection and every test read it,
+    none changes it): the documents come from it afresh each call, so no test sees another's edits."""
+    (scenario,) = [s for s in PROGRAM_SCENARIOS if s.id == scenario_id]
+    return scenario.evaluate()
+
+
 def program_documents(scenario: ProgramScenario) -> Callable[[], tuple[dict[str, dict], Intended]]:
     """From the real program: its dockerconfigjson secrets, and what the scenario's config meant."""
 
     def build() -> tuple[dict[str, dict], Intended]:
-        evaluation = scenario.evaluate()
+        evaluation = evaluated(scenario.id)
         return dockerconfig_secrets(evaluation), scenario.intended(evaluation)
 
     return build
@@ -81,34 +95,56 @@ def authfile(tmp_path: Path, document: dict) -> Path:
     return path
 
 
-@pytest.fixture
-def start_registry(registry_tools: None, tmp_path: Path) -> Iterator[Callable[[str, str], Registry]]:
-    started: list[Registry] = []
+@pytest.fixture(scope="module")
+def start_registry(
+    registry_tools: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str, str], Registry]]:
+    """The module's docker-registry for a login, started when a test first needs it, stopped with the
+    module: a start costs more than a test's pushes and pulls, and many tests share a login."""
+    workdir = tmp_path_factory.mktemp("credential-registries")
+    started: dict[Login, Registry] = {}
 
     def start(username: str, password: str) -> Registry:
-        storage = {
-            "filesystem": {"rootdirectory": str(tmp_path / f"storage-{len(started)}")},
-            "delete": {"enabled": True},
-        }
-        started.append(Registry(tmp_path, storage, htpasswd_auth(tmp_path, username, password)))
-        return started[-1]
+        if (username, password) not in started:
+            # A directory each: htpasswd files are named by username, and logins share usernames.
+            home = workdir / f"login-{len(started)}"
+            home.mkdir()
+            storage = {"filesystem": {"rootdirectory": str(home / "storage")}, "delete": {"enabled": True}}
+            started[username, password] = Registry(home, storage, htpasswd_auth(home, username, password))
+        return started[username, password]
 
     yield start
-    for registry in started:
+    for registry in started.values():
         registry.stop()
 
 
-@pytest.fixture
-def recorder(registry_tools: None) -> Iterator[BasicAuthRecorder]:
+@pytest.fixture(scope="module")
+def recording_server(registry_tools: None) -> Iterator[BasicAuthRecorder]:
     server = BasicAuthRecorder()
     yield server
     server.stop()
 
 
-def push_and_pull(registry: Registry, tmp_path: Path, auth: Path) -> str | None:
-    files = {"hello.txt": b"workspace image layer\n"}
+@pytest.fixture
+def recorder(recording_server: BasicAuthRecorder) -> BasicAuthRecorder:
+    """The module's recording server, holding only what this test's clients send."""
+    recording_server.headers.clear()
+    return recording_server
+
+
+_checks = itertools.count()
+
+
+def own_repository() -> str:
+    """A repository no other test uses on the shared registry; its name is in the image's layer, so
+    nothing another test pushed can answer a pull, and skopeo cannot skip an upload by mounting a blob."""
+    return f"workspace-images/credentials-check-{next(_checks)}"
+
+
+def push_and_pull(registry: Registry, tmp_path: Path, auth: Path, repository: str) -> str | None:
+    files = {"hello.txt": f"workspace image layer of {repository}\n".encode()}
     write_image(tmp_path / "image", "v1", files)
-    target = f"docker://{registry.host}/workspace-images/credentials-check:v1"
+    target = f"docker://{registry.host}/{repository}:v1"
     pushed = skopeo_copy(f"oci:{tmp_path / 'image'}:v1", target, auth)
     if pushed.returncode != 0:
         return f"push failed: {pushed.stderr}"
@@ -123,9 +159,10 @@ def push_and_pull(registry: Registry, tmp_path: Path, auth: Path) -> str | None:
 def test_skopeo_pushes_and_pulls_with_the_document(scenario, secret, host, start_registry, tmp_path):
     documents, intended = scenario.build()
     registry = start_registry(*intended[(secret, host)])
-    assert push_and_pull(registry, tmp_path, authfile(tmp_path, rehost(documents[secret], host, registry.host))) is None
+    document, repository = rehost(documents[secret], host, registry.host), own_repository()
+    assert push_and_pull(registry, tmp_path, authfile(tmp_path, document), repository) is None
     # The registry does check: without the credential the same push is refused.
-    assert push_and_pull(registry, tmp_path / "anonymous", authfile(tmp_path, {"auths": {}})) is not None
+    assert push_and_pull(registry, tmp_path / "anonymous", authfile(tmp_path, {"auths": {}}), repository) is not None
 
 
 @pytest.mark.parametrize(("scenario", "secret", "host"), CASES)
@@ -167,7 +204,7 @@ def test_a_broken_auth_entry_fails_against_the_registry(mistake, start_registry,
     _, (user, password) = broken_document(host, "local", mistake)
     registry = start_registry(user, password)
     document, _ = broken_document(host, registry.host, mistake)
-    assert push_and_pull(registry, tmp_path, authfile(tmp_path, document)) is not None
+    assert push_and_pull(registry, tmp_path, authfile(tmp_path, document), own_repository()) is not None
 
 
 @pytest.mark.parametrize("mistake", sorted(BROKEN))
@@ -198,7 +235,7 @@ def _reference(image: str, host: str) -> tuple[str, str]:
 RUNTIME_READS = [
     pytest.param(scenario, pull, secret, login, id=f"{scenario.id}-{pull.reader}-{secret}-{pull.host}")
     for scenario in PROGRAM_SCENARIOS
-    for pull, secret, login in scenario.reads(scenario.evaluate())
+    for pull, secret, login in scenario.reads(evaluated(scenario.id))
 ]
 
 
@@ -210,19 +247,22 @@ def test_each_reader_pulls_its_image_with_exactly_the_secret_gitpod_gives_it(
     intended login, with nothing but the document of the secret that reader reads."""
     registry = start_registry(*login)
     path, tag = _reference(pull.image, pull.host)
-    files = {"layer.txt": f"{pull.reader} {pull.image}\n".encode()}
+    # Content of this test's own: the registry is shared with tests that may use the same path and tag,
+    # and only this test's push can make the pull below return it.
+    files = {"layer.txt": f"{scenario.id} {secret} {pull.reader} {pull.image}\n".encode()}
     write_image(tmp_path / "image", tag, files)
     target = f"docker://{registry.host}/{path}:{tag}"
-    setup = authfile(tmp_path, {"auths": {registry.host: {"auth": _b64(f"{login[0]}:{login[1]}")}}})
-    pushed = skopeo_copy(f"oci:{tmp_path / 'image'}:{tag}", target, setup)
-    assert pushed.returncode == 0, pushed.stderr
-    documents = dockerconfig_secrets(scenario.evaluate())
+    documents = dockerconfig_secrets(evaluated(scenario.id))
     (tmp_path / "reader").mkdir()
     reader_auth = tmp_path / "reader" / "auth.json"
     reader_auth.write_text(json.dumps(rehost(documents[secret], pull.host, registry.host)))
     if pull.push:
-        again = skopeo_copy(f"oci:{tmp_path / 'image'}:{tag}", f"{target}-again", reader_auth)
-        assert again.returncode == 0, again.stderr
+        # The reader pushes the image itself, every blob uploaded fresh.
+        pushed = skopeo_copy(f"oci:{tmp_path / 'image'}:{tag}", target, reader_auth)
+        assert pushed.returncode == 0, pushed.stderr
+    else:
+        # Set-up with the intended login, not under test: over the registry API, without a skopeo process.
+        registry.upload(tmp_path / "image", tag, path, login)
     pulled = skopeo_copy(target, f"oci:{tmp_path / 'pulled'}:{tag}", reader_auth)
     assert pulled.returncode == 0, pulled.stderr
     assert read_files(tmp_path / "pulled") == files
