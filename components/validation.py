@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from difflib import get_close_matches
 from typing import Any, Literal, TypeVar
 
 from .reference import ReferenceError, parse_reference
@@ -210,6 +209,9 @@ def require_one_of(field: str, value: Any, allowed: Iterable[str]) -> str:
 
 def nearest(name: str, known: Iterable[str]) -> str | None:
     """The known name closest to a misspelt one, if any is close."""
+    # Imported here: only an invalid config needs it, so a valid stack's cold start does not load difflib.
+    from difflib import get_close_matches
+
     found = get_close_matches(name, list(known), n=1, cutoff=0.6)
     return found[0] if found else None
 
