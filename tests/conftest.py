@@ -99,3 +99,14 @@ def assert_never_plain(evaluation: Evaluation, *secrets: str) -> None:
         visible += plain_strings(resource.inputs)
     for secret in secrets:
         assert not any(secret in text for text in visible), "a password is visible in plain text"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The heaviest modules first (marker `heavy`): pytest-xdist hands whole modules to its workers in
+    this order (`--dist loadscope --no-loadscope-reorder`, pytest.ini), so the two finish together."""
+
+    def weight(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("heavy")
+        return -marker.args[0] if marker else 0
+
+    items.sort(key=weight)

@@ -20,6 +20,8 @@ from components.workspace_images.s3 import check_args as check_s3_args
 from offline import docs
 from offline.engine import Resource
 
+pytestmark = pytest.mark.heavy(13)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

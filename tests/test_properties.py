@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pulumi
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,8 @@ from components.workspace_images.external import check_args as check_external
 from conftest import assert_never_plain
 from offline.engine import evaluate
 from offline.stack_file import StackFileError, load
+
+pytestmark = pytest.mark.heavy(17)
 
 SETTINGS = settings(
     max_examples=200,

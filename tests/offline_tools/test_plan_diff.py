@@ -8,11 +8,15 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from conftest import AWS, reveal, run
 from offline.diff import diff_stack
 from offline.engine import PROJECT_DIR, evaluate
 from offline.render import COMMENT_MARKER, render_diff_markdown, render_diff_text
 from offline.snapshot import snapshot
+
+pytestmark = pytest.mark.heavy(7)
 
 S3 = "gitpod-registry:workspaceImages"
 

@@ -22,7 +22,11 @@ from .pki import Pki
 from .servers import TlsMoto
 
 # The admin client of tests/real's Moto skips certificate checks; the command under test never does.
-pytestmark = [pytest.mark.real, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
+pytestmark = [
+    pytest.mark.heavy(12),
+    pytest.mark.real,
+    pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning"),
+]
 EVERY_ACTION = sorted(set(ACTION.values()))
 
 

@@ -16,6 +16,8 @@ from .conftest import deployment
 from .engine import STACK_TYPE, FakeEngine
 from .values import from_struct, is_secret, plain_strings
 
+pytestmark = pytest.mark.heavy(20)
+
 PUSH_PASSWORD = "node-push-password-2c7d19"
 MIRROR_PASSWORD = "node-mirror-password-e06b4a"
 SECRET_CONFIG = {"consumer:pushPassword": PUSH_PASSWORD, "consumer:mirrorPassword": MIRROR_PASSWORD}
