@@ -10,16 +10,17 @@ from typing import Any
 
 import pytest
 
-from components.stack_config import InvalidConfig, load
-from offline.engine import Evaluation, Resource, Secret, evaluate, program_config
-
 # Python caches compiled modules in __pycache__ unless PYTHONDONTWRITEBYTECODE is set, as it is on
 # this project's machines. uv installs without bytecode, and the suite starts dozens of Python
 # processes (two workers, plans, the plugins, the wheel's consumer), each of which would compile the
 # SDK modules it imports again, about 2 s a time: so the suite lets Python cache them, as it does on a
-# developer's machine. Set here, before pytest-xdist starts its workers, which inherit it.
+# developer's machine. Set before the imports below, so this process caches the SDK modules before
+# pytest-xdist starts its workers, which inherit the setting.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
+
+from components.stack_config import InvalidConfig, load  # noqa: E402
+from offline.engine import Evaluation, Resource, Secret, evaluate, program_config  # noqa: E402
 
 AWS = {"aws:region": "eu-west-1", "gitpod-registry:workspaceImages": {"backend": "s3"}}
 
