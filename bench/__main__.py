@@ -12,8 +12,11 @@ Each process measures (time.perf_counter):
   cold   its first evaluation, imports of the SDK and of the components included;
   warm   the median of `--warm` further evaluations in the same process;
 and its peak resident memory after the cold evaluation (getrusage) and the peak of Python
-allocations during one warm evaluation (tracemalloc). Reported: medians over processes and the
-program / floor ratios. Figures only: nothing here passes or fails on time.
+allocations during one warm evaluation (tracemalloc). Reported: the program / floor ratios of
+medians over processes, except cold time, which is reported as the fastest process of each side
+(noise from other work on the machine only ever adds to a cold start, so the fastest run is the
+best estimate of its own cost; the ratio of medians is printed beside it). Figures only: nothing
+here passes or fails on time.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 
 from offline.engine import PROJECT_DIR, example_stacks
 
-TARGET = 1.25
+COLD_TARGET = 1.15
 KINDS = ("program", "floor", "bare")
 
 
@@ -62,10 +65,15 @@ def measure(scenario: str, size: int, processes: int, warm: int) -> dict:
     def median(kind: str, key: str) -> float:
         return statistics.median(run[key] for run in runs[kind])
 
+    def fastest(kind: str, key: str) -> float:
+        return min(run[key] for run in runs[kind])
+
     figures = {"scenario": scenario, "size": size, "resources": first["resources"]}
     for key in ("cold_s", "warm_s", "maxrss_kib", "traced_peak_kib"):
-        program, floor = median("program", key), median("floor", key)
+        statistic = fastest if key == "cold_s" else median
+        program, floor = statistic("program", key), statistic("floor", key)
         figures[key] = {"program": program, "floor": floor, "ratio": program / floor}
+    figures["cold_s"]["median_ratio"] = median("program", "cold_s") / median("floor", "cold_s")
     figures["warm_s"]["bare"] = median("bare", "warm_s")
     figures["warm_s"]["ratio_to_bare"] = figures["warm_s"]["program"] / figures["warm_s"]["bare"]
     return figures
@@ -103,8 +111,9 @@ def _row(f: dict) -> str:
         return f"{v['program'] * scale:.1f} / {v['floor'] * scale:.1f} {unit} ({v['ratio']:.2f}x)"
 
     bare = f"{f['warm_s']['bare'] * 1000:.1f} ms ({f['warm_s']['ratio_to_bare']:.2f}x)"
+    cold = f"{cell('cold_s', 1000, 'ms')}; medians {f['cold_s']['median_ratio']:.2f}x"
     return (
-        f"| {f['scenario']} | {f['size']} | {f['resources']} | {cell('cold_s', 1000, 'ms')} | "
+        f"| {f['scenario']} | {f['size']} | {f['resources']} | {cold} | "
         f"{cell('warm_s', 1000, 'ms')} | {bare} | {cell('maxrss_kib', 1 / 1024, 'MiB')} | "
         f"{cell('traced_peak_kib', 1 / 1024, 'MiB')} |"
     )
@@ -124,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     header = [
-        "| scenario | size | resources | cold: program / floor | warm (median) | warm, bare registrations "
+        "| scenario | size | resources | cold (fastest): program / floor | warm (median) | warm, bare registrations "
         "| peak RSS | peak Python allocations |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -151,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             f"warm time per unit of work, size {small['size']} -> {large['size']}: program {growth['program']:.2f}x, "
             f"floor {growth['floor']:.2f}x (1.00 = linear)"
         )
-    print(f"target: program <= {TARGET}x floor")
+    print(f"target: cold (fastest) program <= {COLD_TARGET}x floor")
     if options.json:
         options.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
