@@ -1,6 +1,7 @@
 """Time and peak memory of evaluating each example stack, against the floor, and how they scale.
 
 python -m bench [--processes 3] [--warm 20] [--sizes 1,10,100] [--scale-scenario clusters]
+python -m bench --instructions
 
 For every scenario, `--processes` fresh processes of the program and of the floor run
 alternately. The floor (bench/floor_program.py) is a bare script under the same mock monitor
@@ -17,12 +18,20 @@ medians over processes, except cold time, which is reported as the fastest proce
 (noise from other work on the machine only ever adds to a cold start, so the fastest run is the
 best estimate of its own cost; the ratio of medians is printed beside it). Figures only: nothing
 here passes or fails on time.
+
+Wall-clock time on a shared 2-core machine varies by far more than the differences measured here
+(the same floor process takes 410 to 775 ms). `--instructions` counts instead, with valgrind's
+callgrind (`apt-get install valgrind`), the instructions of each example stack's cold evaluation,
+program and floor, one process each (the counts repeat exactly): every count less that of a process
+that starts the same way and exits before evaluating.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -105,6 +114,44 @@ def _floor(scenario: str, size: int, warm: int, floor_env: dict) -> dict:
     return json.loads(result.stdout)
 
 
+def _instructions(kind: str, scenario: str, env: dict[str, str]) -> int:
+    command = [sys.executable, "-m", "bench.worker", kind, scenario, "1", "0", "--cold-only"]
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+    )
+    counted = re.search(r"refs:\s+([\d,]+)", result.stderr)
+    if result.returncode != 0 or counted is None:
+        raise RuntimeError(f"{kind} {scenario}: valgrind failed: {result.stderr.strip()[-300:]}")
+    return int(counted.group(1).replace(",", ""))
+
+
+def count_instructions() -> int:
+    """Prints, for each example stack, the instructions of its cold evaluation: program / floor."""
+    if shutil.which("valgrind") is None:
+        print("--instructions needs valgrind (apt-get install valgrind)", file=sys.stderr)
+        return 2
+    print("| stack | cold evaluation, instructions: program / floor |\n|---|---|", flush=True)
+    start = _instructions("none", "stack:dev", {})
+    for stack in example_stacks():
+        scenario = f"stack:{stack}"
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            _worker("program", scenario, 1, 0, Path(tmp))
+            floor_env = {
+                "BENCH_FLOOR_PLAN": str(Path(tmp) / "plan.json"),
+                "BENCH_FLOOR_MODULES": (Path(tmp) / "modules.json").read_text(),
+                "BENCH_FLOOR_CLASSES": "typed",
+            }
+            program = _instructions("program", scenario, {}) - start
+            floor = _instructions("floor", scenario, floor_env) - start
+        print(f"| {stack} | {program / 1e6:,.0f}M / {floor / 1e6:,.0f}M ({program / floor:.3f}x) |", flush=True)
+    print(f"target: program <= {COLD_TARGET}x floor")
+    return 0
+
+
 def _row(f: dict) -> str:
     def cell(key: str, scale: float, unit: str) -> str:
         v = f[key]
@@ -130,7 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         help="clusters (N whole compositions) or registries (N private base-image registries)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions of each stack's cold evaluation (valgrind)"
+    )
     options = parser.parse_args(argv)
+    if options.instructions:
+        return count_instructions()
 
     header = [
         "| scenario | size | resources | cold (fastest): program / floor | warm (median) | warm, bare registrations "

@@ -1,6 +1,9 @@
 """One measurement process: evaluates a scenario once cold and `warm` times warm; prints JSON.
 
-python -m bench.worker program|floor SCENARIO SIZE WARM [--emit DIR]
+python -m bench.worker program|floor|none SCENARIO SIZE WARM [--emit DIR] [--cold-only]
+
+`--cold-only` exits right after the cold evaluation, and `none` before it (what every process pays
+to start), for counting instructions (python -m bench --instructions).
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def registrations(evaluation) -> dict[str, str]:
 
 def main() -> None:
     kind, scenario, size, warm = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    emit = Path(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--emit" else None
+    emit = Path(sys.argv[sys.argv.index("--emit") + 1]) if "--emit" in sys.argv else None
+    cold_only = "--cold-only" in sys.argv
     stack, config, program = SCENARIOS[scenario](size)
     kwargs = {"config": config, "use_stack_file": config is None}
     if kind == "floor":
@@ -56,9 +60,13 @@ def main() -> None:
             raise SystemExit(f"{kind} {scenario} {size}: {evaluation.error}")
         return evaluation
 
+    if kind == "none":
+        os._exit(0)
     start = time.perf_counter()
     evaluation = run()
     cold = time.perf_counter() - start
+    if cold_only:
+        os._exit(0)
     maxrss_after_cold = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     warm_times = []
     for _ in range(warm):
