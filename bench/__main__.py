@@ -44,6 +44,15 @@ COLD_TARGET = 1.15
 KINDS = ("program", "floor", "bare")
 
 
+def _floor_env(emit: Path, classes: str) -> dict[str, str]:
+    """What the floor replays: the plan and the SDK modules the program's first run wrote to `emit`."""
+    return {
+        "BENCH_FLOOR_PLAN": str(emit / "plan.json"),
+        "BENCH_FLOOR_MODULES": (emit / "modules.json").read_text(),
+        "BENCH_FLOOR_CLASSES": classes,
+    }
+
+
 def _worker(kind: str, scenario: str, size: int, warm: int, emit: Path | None = None) -> dict:
     command = [sys.executable, "-m", "bench.worker", kind, scenario, str(size), str(warm)]
     if emit is not None:
@@ -59,15 +68,11 @@ def measure(scenario: str, size: int, processes: int, warm: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         emit = Path(tmp)
         first = _worker("program", scenario, size, 0, emit)
-        floor_env = {
-            "BENCH_FLOOR_PLAN": str(emit / "plan.json"),
-            "BENCH_FLOOR_MODULES": (emit / "modules.json").read_text(),
-        }
         runs: dict[str, list[dict]] = {kind: [] for kind in KINDS}
         for _ in range(processes):
             runs["program"].append(_worker("program", scenario, size, warm))
             for kind, classes in (("floor", "typed"), ("bare", "generic")):
-                runs[kind].append(_floor(scenario, size, warm, {**floor_env, "BENCH_FLOOR_CLASSES": classes}))
+                runs[kind].append(_floor(scenario, size, warm, _floor_env(emit, classes)))
     for kind in ("floor", "bare"):
         _check_same_registrations(scenario, first["registrations"], runs[kind][0]["registrations"], kind == "bare")
 
@@ -140,13 +145,8 @@ def count_instructions() -> int:
         scenario = f"stack:{stack}"
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             _worker("program", scenario, 1, 0, Path(tmp))
-            floor_env = {
-                "BENCH_FLOOR_PLAN": str(Path(tmp) / "plan.json"),
-                "BENCH_FLOOR_MODULES": (Path(tmp) / "modules.json").read_text(),
-                "BENCH_FLOOR_CLASSES": "typed",
-            }
             program = _instructions("program", scenario, {}) - start
-            floor = _instructions("floor", scenario, floor_env) - start
+            floor = _instructions("floor", scenario, _floor_env(Path(tmp), "typed")) - start
         print(f"| {stack} | {program / 1e6:,.0f}M / {floor / 1e6:,.0f}M ({program / floor:.3f}x) |", flush=True)
     print(f"target: program <= {COLD_TARGET}x floor")
     return 0

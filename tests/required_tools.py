@@ -15,6 +15,14 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def uv() -> str:
+    """uv's executable, from the `uv` package of the dev group; skips (locally) or fails (CI=true) without it."""
+    require_module("uv", "uv")
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
 def require_tool(name: str) -> str:
     """The path of executable `name`; skips (locally) or fails (CI=true) when it is not installed."""
     path = shutil.which(name)

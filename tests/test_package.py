@@ -10,8 +10,9 @@ from pathlib import Path
 import pulumi
 import pytest
 import yaml
+from required_tools import uv
 from test_policy_pack import violations
-from wheel import build_wheel, uv
+from wheel import build_wheel
 
 import components
 from components.package import exported_components, provider

@@ -7,16 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from required_tools import require_module
+from required_tools import uv
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def uv() -> str:
-    require_module("uv", "uv")
-    from uv import find_uv_bin
-
-    return find_uv_bin()
 
 
 def build_wheel(tmp: Path) -> Path:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import grpc
 import yaml
+from required_tools import uv
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a clone holds that the plugins can use; everything else in the repository is irrelevant to them.
@@ -48,12 +48,6 @@ def checkout(into: Path) -> Path:
     return into
 
 
-def uv() -> Path:
-    """uv, which the language host needs on PATH (uv.go, newUv): the test environment's own."""
-    found = Path(sys.executable).with_name("uv")
-    return found if found.exists() else Path(shutil.which("uv") or "uv")
-
-
 def virtualenv(plugin_dir: Path, manifest: str) -> Path:
     options = (yaml.safe_load((plugin_dir / manifest).read_text())["runtime"] or {}).get("options") or {}
     assert options.get("toolchain") == "uv" and "virtualenv" in options, f"{manifest}: {options}"
@@ -61,10 +55,12 @@ def virtualenv(plugin_dir: Path, manifest: str) -> Path:
 
 
 def _uv_sync(plugin_dir: Path, venv: Path, *flags: str) -> None:
+    executable = uv()
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)}
-    env["PATH"] = f"{uv().parent}{os.pathsep}{env.get('PATH', '')}"
+    # The language host looks uv up on PATH (uv.go, newUv).
+    env["PATH"] = f"{Path(executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.pop("VIRTUAL_ENV", None)  # the test run's own, which the CLI's environment would not have
-    done = subprocess.run([str(uv()), "sync", *flags], cwd=plugin_dir, capture_output=True, text=True, env=env)
+    done = subprocess.run([executable, "sync", *flags], cwd=plugin_dir, capture_output=True, text=True, env=env)
     assert done.returncode == 0, f"uv sync {' '.join(flags)} in {plugin_dir} failed:\n{done.stdout}\n{done.stderr}"
 
 
