@@ -100,3 +100,16 @@ SPEC = Field(
     ),
 )
 """The project namespace's keys; `SPEC.fields` are the top-level ones."""
+
+
+PROVIDER_SETTINGS = {
+    "kubernetes:enableSecretMutable": {
+        "value": True,
+        "description": (
+            "Update the registry secrets in place when a login or key changes. Without it pulumi-kubernetes "
+            "deletes and re-creates a Secret whose data changes (provider/pkg/provider/diff.go), and Gitpod's "
+            "components reload a Secret rewritten in place under the same name."
+        ),
+    },
+}
+"""Provider settings every stack of this program gets (Pulumi.yaml `value:`); a stack file may override them."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from components.config_spec import PROJECT, SPEC
+from components.config_spec import PROJECT, PROVIDER_SETTINGS, SPEC
 from components.fields import Field
 from components.workspace_images import BACKENDS
 
@@ -92,8 +92,10 @@ def render_page(page: str, schema: dict[str, Any]) -> str:
 def project_config(schema: dict[str, Any]) -> dict[str, Any]:
     """The keys Pulumi.yaml can declare. The CLI requires a declared key that has no default
     (pkg/workspace/config.go, ValidateStackConfigAndApplyProjectConfig), so only keys with a plain
-    default are declared; the program itself refuses unknown or missing keys (stack_config.py)."""
-    declared = {}
+    default are declared; the program itself refuses unknown or missing keys (stack_config.py). Provider
+    settings come last, as `value:` (a namespaced key may not declare a type or a default: pulumi/pulumi
+    sdk/go/common/workspace/project.go, Validate)."""
+    declared: dict[str, Any] = {}
     for field in SPEC.fields:
         if field.default is not None and field.kind in ("string", "integer", "boolean"):
             declared[field.key] = {
@@ -101,7 +103,7 @@ def project_config(schema: dict[str, Any]) -> dict[str, Any]:
                 "default": field.default,
                 "description": " ".join(_description(field, SPEC, schema).split()),
             }
-    return declared
+    return declared | PROVIDER_SETTINGS
 
 
 def render_project(text: str, schema: dict[str, Any]) -> str:

@@ -7,11 +7,13 @@ resource declares. From that it follows, and this module reports as certain:
 - added: a URN that only the new plan has, matched by no alias: `pulumi up` creates it.
 - removed: a URN that only the old plan has: `pulumi up` deletes it (refused while protected).
 - renamed: a new URN whose aliases name an old one: the engine moves the state, nothing is replaced.
-- changed: the same URN with different inputs or options. Whether the provider then updates the
-  resource in place or replaces it depends on which inputs changed (the provider schema's
-  replace-on-change properties); only `pulumi preview` knows that, so it is not claimed here.
+- changed: the same URN with different inputs or options, updated in place by the provider.
+- replaced, input forces it: the same URN (or an alias) with a changed input that the provider
+  replaces the resource for (the upstream Terraform provider's `ForceNew`, pulumi-kubernetes' own
+  rules: offline/replacements.py). The engine deletes and creates it; a protected resource stops
+  `pulumi up` there (pulumi/pulumi pkg/resource/deploy/step_generator.go refuses to replace it).
 
-"replaced" is an inference about intent, not something the engine does: a URN that disappears
+"replaced" for a URN that changes is an inference about intent, not something the engine does: a URN that disappears
 while one with the same logical role appears. The engine simply creates the new resource and
 deletes the old one. Pairs are made, in this order, when the two share
   1. name and type, but not parent types ("parent changed"), or
@@ -27,24 +29,13 @@ rotated key) shows as a change of fingerprint, and a `.dockerconfigjson` shows i
 
 from __future__ import annotations
 
-import difflib
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .changes import Change, value_changes
 from .engine import STACK_TYPE
+from .replacements import replacing_changes
 from .snapshot import Snapshot
-
-ABSENT = "(absent)"
-"""Stands for a value that one side does not have."""
-
-
-@dataclass(frozen=True)
-class Change:
-    path: str
-    """Where the value sits, e.g. `tags.gitpod-cluster`, `policy.Statement[0].Action`, `(protect)`."""
-    before: Any
-    after: Any
 
 
 @dataclass
@@ -61,6 +52,8 @@ class ResourceChange:
     """For replacements and renames: what differs, e.g. "name changed", "aliased"."""
     changes: list[Change] = field(default_factory=list)
     """Inputs and options that differ (for changed, renamed and replaced resources)."""
+    forcing: list[str] = field(default_factory=list)
+    """For replacements an input forces: the paths of those inputs (`bucket`, `metadata.name`)."""
 
 
 @dataclass
@@ -104,45 +97,6 @@ def _qualified_type(urn: str) -> str:
 def _urn_with_type(urn: str, qualified_type: str) -> str:
     head, project, _, name = urn.split("::", 3)
     return f"{head}::{project}::{qualified_type}::{name}"
-
-
-def _decoded(value: Any) -> Any:
-    # Policy documents travel as JSON strings; compared as data, a diff names the statement that changed.
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def value_changes(before: Any, after: Any, path: str = "") -> list[Change]:
-    """The leaves that differ between two JSON values, with their paths."""
-    before, after = _decoded(before), _decoded(after)
-    if isinstance(before, dict) and isinstance(after, dict):
-        changes = []
-        for key in sorted(set(before) | set(after)):
-            sub = f"{path}.{key}" if path else str(key)
-            changes += value_changes(before.get(key, ABSENT), after.get(key, ABSENT), sub)
-        return changes
-    if isinstance(before, str) and isinstance(after, str) and "\n" in before + after and before != after:
-        return _line_changes(before, after, path or "(value)")
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [
-            c for i, (b, a) in enumerate(zip(before, after, strict=True)) for c in value_changes(b, a, f"{path}[{i}]")
-        ]
-    return [] if before == after else [Change(path or "(value)", before, after)]
-
-
-def _line_changes(before: str, after: str, path: str) -> list[Change]:
-    # Multi-line text (the installer config as YAML): the lines that differ, not two whole documents.
-    old, new = before.splitlines(), after.splitlines()
-    changes = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            where = f"{path} (line {i1 + 1})" if i2 - i1 <= 1 else f"{path} (lines {i1 + 1}-{i2})"
-            changes.append(Change(where, "\n".join(old[i1:i2]) or ABSENT, "\n".join(new[j1:j2]) or ABSENT))
-    return changes
 
 
 def _resource_changes(old: dict, new: dict) -> list[Change]:
@@ -244,10 +198,29 @@ def diff_stack(stack: str, base: Snapshot | None, head: Snapshot | None) -> Stac
     for urn in sorted(new.keys() - taken):
         r = new[urn]
         result.added.append(ResourceChange(urn, r["type"], r["name"], r["protect"]))
+    _mark_forced_replacements(
+        result, old, (base or {}).get("providerConfig", {}), (head or {}).get("providerConfig", {})
+    )
     result.replaced.sort(key=lambda r: r.urn)
     result.renamed.sort(key=lambda r: r.urn)
     result.outputs = value_changes((base or {}).get("outputs", {}), (head or {}).get("outputs", {}))
     return result
+
+
+def _mark_forced_replacements(
+    result: StackDiff, old: dict[str, dict], base_config: dict[str, Any], head_config: dict[str, Any]
+) -> None:
+    """Moves changed and renamed resources whose changed inputs make the provider replace them to `replaced`
+    (protected as the old plan has it: that is what the engine refuses to delete)."""
+    for group in (result.changed, result.renamed):
+        for r in list(group):
+            forcing = [c.path for c in replacing_changes(r.type, r.changes, base_config, head_config)]
+            if forcing:
+                group.remove(r)
+                r.old_urn, r.forcing = r.old_urn or r.urn, forcing
+                r.protect = old[r.old_urn]["protect"]
+                r.reason = f"{', '.join(forcing)} forces replacement"
+                result.replaced.append(r)
 
 
 def diff_plans(base: dict[str, Snapshot | None], head: dict[str, Snapshot | None]) -> list[StackDiff]:

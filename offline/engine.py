@@ -71,6 +71,8 @@ class Evaluation:
     outputs: dict[str, Any]
     """Stack outputs, resolved; secret ones are wrapped in Secret."""
     error: BaseException | None
+    secret_keys: list[str] = field(default_factory=list)
+    """Config keys whose values are secret (`secure:` in the stack file)."""
 
     def of_type(self, token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == token]
@@ -214,9 +216,13 @@ def placeholder(key: str, where: str) -> str:
     return f"offline-placeholder-for-{key}{'.' + where if where and not where.startswith('[') else where}"
 
 
-def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
+def stack_config(
+    stack: str, project_dir: Path = PROJECT_DIR, stack_dir: Path | None = None, *, use_stack_file: bool = True
+) -> tuple[dict[str, str], list[str]]:
     """The config the CLI would hand the program: project defaults, then the stack file's values.
 
+    `stack_dir` holds the stack file when it is not beside `Pulumi.yaml`: the upgrade check runs this
+    tree's program with a stack file from an earlier release, as a user who upgrades does.
     Raises StackFileError for a file the CLI would refuse (offline/stack_file.py).
     """
     project_file = project_dir / "Pulumi.yaml"
@@ -227,10 +233,13 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
     config: dict[str, str] = {}
     declared = project.get("config") or {}
     for key, spec in declared.items() if isinstance(declared, dict) else ():
-        if isinstance(spec, dict) and "default" in spec:
-            config[key if ":" in key else f"{name}:{key}"] = stack_file.config_text(spec["default"], str)[0]
-    stack_path = project_dir / f"Pulumi.{stack}.yaml"
-    values = _read(stack_path, name) if stack_path.exists() else {}
+        # A project key's `default`, or another namespace's `value` (pulumi/pulumi pkg/workspace/config.go,
+        # ValidateStackConfigAndApplyProjectConfig); the stack file's value wins over either.
+        for attribute in ("default", "value"):
+            if isinstance(spec, dict) and attribute in spec:
+                config[key if ":" in key else f"{name}:{key}"] = stack_file.config_text(spec[attribute], str)[0]
+    stack_path = (stack_dir or project_dir) / f"Pulumi.{stack}.yaml"
+    values = _read(stack_path, name) if use_stack_file and stack_path.exists() else {}
     secret_keys = []
     for key, value in values.items():
         text, secret = stack_file.config_text(value, lambda where, key=key: placeholder(key, where))
@@ -270,10 +279,12 @@ def evaluate(
     use_stack_file: bool = True,
     program: Path = PROJECT_DIR / "__main__.py",
     project: str = "gitpod-registry",
+    stack_dir: Path | None = None,
 ) -> Evaluation:
-    """Runs `program` for `stack`; `config` (full keys, objects allowed) overrides the stack file."""
+    """Runs `program` for `stack`; `config` (full keys, objects allowed) overrides the stack file,
+    which is read from `stack_dir` when given (see `stack_config`)."""
     try:
-        values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file)
+        values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file, stack_dir=stack_dir)
     except StackFileError as error:
         # A broken stack file is this stack's error; nothing is evaluated, other stacks go on.
         return Evaluation(stack, {}, [], {}, error)
@@ -281,11 +292,12 @@ def evaluate(
 
 
 def program_config(
-    stack: str, config: dict[str, Any] | None = None, *, use_stack_file: bool = True
+    stack: str, config: dict[str, Any] | None = None, *, use_stack_file: bool = True, stack_dir: Path | None = None
 ) -> tuple[dict[str, str], list[str]]:
-    """The config the program is handed, as the CLI hands it: strings, objects as JSON text.
-    `config` (full keys; None removes a key) overrides the stack file."""
-    values, secret_keys = stack_config(stack) if use_stack_file else ({}, [])
+    """The config the program is handed, as the CLI hands it: strings, objects as JSON text. Pulumi.yaml's
+    values always apply; `config` (full keys; None removes a key) overrides the stack file, or stands in for
+    it without `use_stack_file`."""
+    values, secret_keys = stack_config(stack, stack_dir=stack_dir, use_stack_file=use_stack_file)
     for key, value in (config or {}).items():
         if value is None:
             values.pop(key, None)
@@ -311,7 +323,7 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
             error = exc
         root = pulumi.runtime.settings.get_root_resource()
         outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
-        return Evaluation(stack, dict(config), monitor.registrations, outputs, error)
+        return Evaluation(stack, dict(config), monitor.registrations, outputs, error, list(secret_keys))
     finally:
         for thread_loop in monitor.thread_loops:
             thread_loop.close()

@@ -10,7 +10,8 @@ import html
 import json
 from typing import Any
 
-from .diff import ABSENT, Change, ResourceChange, StackDiff
+from .changes import ABSENT, Change
+from .diff import ResourceChange, StackDiff
 from .snapshot import Snapshot
 
 COMMENT_MARKER = "<!-- gitpod-registry-plan-diff -->"
@@ -135,6 +136,8 @@ def _change_lines(changes: list[Change], indent: str) -> list[str]:
 
 
 def _replacement(r: ResourceChange) -> str:
+    if r.forcing:
+        return f"{r.type}  {r.name}"
     old_type, old_name = r.old_urn.split("::")[2].split("$")[-1], r.old_urn.split("::")[3]
     if r.reason == "type changed":
         return f"{old_type} -> {r.type}  {r.name}"
@@ -154,7 +157,7 @@ def render_diff_text(diffs: list[StackDiff], title: str = "Plan diff") -> str:
         if status:
             lines.append(f"  {status}")
         for r in stack.deletes_protected:
-            lines.append(f"  ! protected, `pulumi up` refuses to delete it: {r.type} {r.old_urn or r.urn}")
+            lines.append(f"  ! protected: `pulumi up` stops here, it refuses to delete {r.type} {r.old_urn or r.urn}")
         for r in stack.replaced:
             lines.append(f"  -/+ {_replacement(r)}  [{r.reason}: deleted and created again]")
             lines += _change_lines(r.changes, "        ")
@@ -193,14 +196,20 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
     for r in stack.deletes_protected:
         lines += [
             f"> :warning: **deletes protected {_code(r.type)} {_code((r.old_urn or r.urn).split('::')[-1])}**: "
-            "`pulumi up` refuses until it is unprotected. If this is a rename, add an alias instead.",
+            "`pulumi up` stops here: it refuses to delete it until it is unprotected. If this is a rename, add an "
+            "alias instead; if an input forces the replacement, keep its old value.",
             "",
         ]
     if stack.replaced:
-        lines += ["**Replaced** (inferred: the old resource is deleted and a new one created):", ""]
+        lines += [
+            "**Replaced** (deleted and created again: a changed input the provider cannot update in place, "
+            "or a new URN for the same role):",
+            "",
+        ]
         for r in stack.replaced:
             old_name = r.old_urn.split("::")[-1]
-            summary = f"{_code(r.type)} {_code(old_name)} → {_code(r.name)} ({r.reason})"
+            names = _code(r.name) if old_name == r.name else f"{_code(old_name)} → {_code(r.name)}"
+            summary = f"{_code(r.type)} {names} ({html.escape(r.reason or '')})"
             lines += _folded(summary, _change_table(r.changes), detailed)
         lines.append("")
     if stack.renamed:
@@ -215,7 +224,7 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
             lines += [f"- {_code(r.type)} {_code(r.name)}{' (protected)' if r.protect else ''}" for r in group]
             lines.append("")
     if stack.changed:
-        lines += ["**Changed** (in place or replaced: the provider decides; `pulumi preview` tells):", ""]
+        lines += ["**Changed** (updated in place):", ""]
         for r in stack.changed:
             paths = ", ".join(c.path for c in r.changes[:6]) + (", …" if len(r.changes) > 6 else "")
             lines += _folded(
@@ -234,7 +243,8 @@ def render_diff_markdown(diffs: list[StackDiff], title: str = "Plan diff", limit
         COMMENT_MARKER,
         f"## {title}",
         "",
-        f"_{OFFLINE_NOTE}. Replacements are inferred from names and types; see README, Reviewing changes._",
+        f"_{OFFLINE_NOTE}. Replacements come from the providers' replace-on-change inputs and from URNs that "
+        "change; see docs/reviewing-changes.md._",
         "",
     ]
     if not changed:

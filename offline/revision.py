@@ -9,6 +9,7 @@ The export uses this interpreter's installed packages (uv.lock of the working tr
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .engine import PROJECT_DIR
@@ -73,31 +75,47 @@ def export(revision: str, destination: Path) -> Path:
     return project
 
 
-def plans_at(revision: str, stacks: list[str] | None = None, key: bytes | None = None) -> dict[str, Snapshot | None]:
-    """{stack: snapshot, or None where `revision` has no Pulumi.<stack>.yaml}; default: its own stacks.
+@contextlib.contextmanager
+def exported(revision: str) -> Iterator[Path]:
+    """The project directory of an export of `revision` (this tree's engine inside), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="plan-base-") as tmp:
+        yield export(revision, Path(tmp))
+
+
+def run_module(project: Path, module: str, *args: str, key: bytes | None = None) -> subprocess.CompletedProcess:
+    """`python -m module args` inside an export: its `components`, this tree's `offline`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", FINGERPRINT_KEY_ENV)}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if key:
+        env[FINGERPRINT_KEY_ENV] = key.hex()
+    # -m puts the export first on sys.path: its components, this engine.
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=project, env=env, capture_output=True, text=True)
+
+
+def plans_in(
+    project: Path, revision: str, stacks: list[str] | None = None, key: bytes | None = None
+) -> dict[str, Snapshot | None]:
+    """{stack: snapshot, or None where the export has no Pulumi.<stack>.yaml}; default: its own stacks.
 
     Each stack is planned on its own (a broken stack file is that stack's error); `key` is the diff
     run's fingerprint key, so both sides fingerprint secrets alike.
     """
-    with tempfile.TemporaryDirectory(prefix="plan-base-") as tmp:
-        project = export(revision, Path(tmp))
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", FINGERPRINT_KEY_ENV)}
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        if key:
-            env[FINGERPRINT_KEY_ENV] = key.hex()
-        # -m puts the export first on sys.path: its components, this engine.
-        result = subprocess.run(
-            [sys.executable, "-m", "offline.snapshot", *(stacks or [])],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        names = stacks or sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project.glob("Pulumi.*.yaml"))
-        present = {name for name in names if (project / f"Pulumi.{name}.yaml").exists()}
+    result = run_module(project, "offline.snapshot", *(stacks or []), key=key)
+    names = stacks or stack_names(project)
     if result.returncode == 0:
         return json.loads(result.stdout)
     # The whole evaluation failed (not one stack): say so for each stack, without the subprocess's
     # output, which may quote config values.
     problem = f"evaluating revision {revision} failed as a whole (run `python -m offline.snapshot` in an export of it)"
+    present = set(stack_names(project))
     return {name: ({"format": 1, "stack": name, "error": problem} if name in present else None) for name in names}
+
+
+def plans_at(revision: str, stacks: list[str] | None = None, key: bytes | None = None) -> dict[str, Snapshot | None]:
+    """`plans_in` an export of `revision`."""
+    with exported(revision) as project:
+        return plans_in(project, revision, stacks, key)
+
+
+def stack_names(project: Path) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project.glob("Pulumi.*.yaml"))

@@ -30,6 +30,7 @@ import pulumi
 from pulumi.runtime import rpc
 
 from .engine import PROJECT_DIR, Evaluation, Secret, all_stacks, evaluate
+from .replacements import provider_config_keys
 from .stack_file import StackFileError
 
 FORMAT = 1
@@ -40,7 +41,8 @@ SNAPSHOT_DIR = PROJECT_DIR / "tests" / "snapshots"
 _NOISE = {"__defaults"}
 
 Snapshot = dict[str, Any]
-"""{"format", "stack", "resources": {urn: {...}}, "outputs": {...}} or, for a failing program, {"error"}."""
+"""{"format", "stack", "resources": {urn: {...}}, "outputs": {...}, "providerConfig"?} or, for a failing
+program, {"error"}."""
 
 
 FINGERPRINT_KEY_ENV = "GITPOD_REGISTRY_FINGERPRINT_KEY"
@@ -144,12 +146,22 @@ def snapshot(evaluation: Evaluation, key: bytes | None = None, *, shapes: bool =
             "aliases": sorted(resource.aliases),
             "inputs": masked(resource.inputs, key, shapes=shapes),
         }
-    return {
+    data = {
         "format": FORMAT,
         "stack": evaluation.stack,
         "resources": dict(sorted(resources.items())),
         "outputs": masked(evaluation.outputs, key, shapes=shapes),
     }
+    # What the providers fill in by themselves from their config (the region of a bucket left without
+    # one), so that a diff can tell setting such an input to that same value from a real change.
+    provider_config = {
+        k: evaluation.config[k]
+        for k in provider_config_keys()
+        if k in evaluation.config and k not in evaluation.secret_keys
+    }
+    if provider_config:
+        data["providerConfig"] = provider_config
+    return data
 
 
 def dumps(data: Any) -> str:

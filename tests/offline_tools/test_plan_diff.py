@@ -50,7 +50,7 @@ def test_key_rotation_is_a_replacement_by_name_and_keeping_the_old_key_an_additi
 
 def test_changed_inputs_and_options_are_listed_by_path():
     result = diff(run("dev", AWS), run("dev", {**AWS, "gitpod-registry:protectData": False, "aws:region": "us-west-2"}))
-    by_name = {r.name: {c.path: (c.before, c.after) for c in r.changes} for r in result.changed}
+    by_name = {r.name: {c.path: (c.before, c.after) for c in r.changes} for r in result.changed + result.replaced}
     assert by_name["gitpod-workspace-images-bucket"]["(protect)"] == (True, False)
     assert by_name["gitpod-workspace-images-user"]["name"] == (
         "gitpod-registry-dev-eu-west-1",
@@ -59,6 +59,36 @@ def test_changed_inputs_and_options_are_listed_by_path():
     policy = by_name["gitpod-workspace-images-storage-policy"]
     assert "policy.Statement[0].Resource" in policy, policy  # the JSON policy is compared as data
     assert any(c.path.startswith("installerConfigYaml (line") for c in result.outputs), result.outputs
+
+
+def test_an_input_that_forces_replacement_is_a_replacement_and_stops_at_protection():
+    """Another cluster name renames the bucket: AWS replaces a bucket whose name changes (ForceNew), so the
+    diff says replaced, not changed, and that `pulumi up` stops at the protected bucket."""
+    result = diff(run("dev", AWS), run("dev", {**AWS, "gitpod-registry:clusterName": "prod"}))
+    replaced = {r.name: r for r in result.replaced}
+    bucket = replaced["gitpod-workspace-images-bucket"]
+    assert bucket.forcing == ["bucket"] and bucket.protect and bucket.old_urn == bucket.urn
+    assert names(result.deletes_protected) == [("aws:s3/bucket:Bucket", "gitpod-workspace-images-bucket")]
+    # Its sub-resources follow the bucket's name; the IAM user is renamed in place.
+    assert {"gitpod-workspace-images-encryption", "gitpod-workspace-images-tls-only"} <= set(replaced)
+    assert "gitpod-workspace-images-user" in {r.name for r in result.changed}
+    text = render_diff_text([result])
+    assert f"{len(result.replaced)} replaced" in text and "`pulumi up` stops here" in text
+    assert "[bucket forces replacement: deleted and created again]" in text
+    markdown = render_diff_markdown([result])
+    assert "bucket forces replacement" in markdown and "stops here" in markdown
+
+
+def test_setting_an_input_to_what_the_provider_computed_is_no_replacement():
+    """0.2.0 gave the bucket an explicit `region`; state already held the provider's region, so nothing changes."""
+    before, after = snapshot(run("dev", AWS)), snapshot(run("dev", AWS))
+    for resource in before["resources"].values():
+        resource["inputs"].pop("region", None)
+    result = diff_stack("dev", before, after)
+    assert not result.replaced and {r.name for r in result.changed} >= {"gitpod-workspace-images-bucket"}
+    moved = json.loads(json.dumps(before))
+    moved["providerConfig"]["aws:region"] = "us-east-1"
+    assert "gitpod-workspace-images-bucket" in {r.name for r in diff_stack("dev", moved, after).replaced}
 
 
 def test_reusing_a_bucket_removes_the_protected_one_and_says_so():
@@ -84,7 +114,7 @@ def test_no_secret_reaches_a_rendered_diff():
 def test_markdown_is_a_marked_comment_that_fits_github():
     result = diff(run("dev", AWS), run("dev", {**AWS, "aws:region": "us-west-2"}))
     full = render_diff_markdown([result])
-    assert full.startswith(COMMENT_MARKER) and "| `dev` | 0 | 0 | 0 | 0 |" in full
+    assert full.startswith(COMMENT_MARKER) and f"| `dev` | 0 | 0 | {len(result.replaced)} | 0 |" in full
     short = render_diff_markdown([result], limit=2000)
     assert len(short) <= 2000 and short.startswith(COMMENT_MARKER)
 

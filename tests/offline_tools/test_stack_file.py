@@ -161,7 +161,9 @@ def test_deep_nesting_is_refused_not_a_traceback(project):
 
 def test_a_broken_stack_file_is_the_stacks_error_not_an_exception(project, monkeypatch):
     (project / "Pulumi.t.yaml").write_text("config:\n  a: 1\n  a: 2\n")
-    monkeypatch.setattr("offline.engine.stack_config", lambda stack: stack_config(stack, project))
+    monkeypatch.setattr(
+        "offline.engine.stack_config", lambda stack, stack_dir=None, use_stack_file=True: stack_config(stack, project)
+    )
     evaluation = evaluate("t")
     assert isinstance(evaluation.error, StackFileError) and evaluation.resources == []
 

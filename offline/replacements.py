@@ -1,0 +1,161 @@
+"""Which changed inputs make a provider replace a resource, and which resources hold data.
+
+When a resource's inputs change, the engine asks its provider to Diff them, and the provider answers
+"replace" for a change of a property that cannot be updated in place. pulumi-aws, pulumi-gcp and
+pulumi-azure are bridged from the Terraform providers, whose schema marks such a property
+`ForceNew: true`; the bridge turns a ForceNew change into a replacement (pulumi-terraform-bridge
+pkg/tfbridge/provider.go, Diff). pulumi-kubernetes is native and decides by itself. The table holds
+every resource type the program registers, read at the provider versions uv.lock pins; each entry
+cites the file that decides it. A type missing here fails the test that holds this table to the
+program (tests/offline_tools/test_upgrade.py), so a new resource type cannot go unchecked.
+
+Both the upgrade test and the plan diff (`python -m offline.plan --diff`) read this one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .changes import ABSENT, Change
+
+TF_AWS = "hashicorp/terraform-provider-aws v6 (pulumi-aws 7.51.1)"
+TF_GOOGLE = "hashicorp/terraform-provider-google v7 (pulumi-gcp 10.2.0)"
+TF_AZURERM = "hashicorp/terraform-provider-azurerm v4 (pulumi-azure 6.40.1)"
+
+# Terraform attribute names become camelCase Pulumi inputs (bucket_prefix -> bucketPrefix).
+_S3_SUB_RESOURCE = ("bucket", "expectedBucketOwner", "region")
+FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
+    # TF_AWS internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled ForceNew; `region`
+    # (every regional resource, internal/provider/sdkv2/region.go) forces a new resource when it changes.
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled", "region"),
+    # TF_AWS internal/service/s3/bucket_lifecycle_configuration.go, bucket_ownership_controls.go,
+    # bucket_policy.go, bucket_public_access_block.go, bucket_server_side_encryption_configuration.go.
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _S3_SUB_RESOURCE,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket", "region"),
+    "aws:s3/bucketPolicy:BucketPolicy": ("bucket", "region"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket", "region"),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _S3_SUB_RESOURCE,
+    # TF_AWS internal/service/iam/user.go: name and path update in place (UpdateUser).
+    "aws:iam/user:User": (),
+    # TF_AWS internal/service/iam/user_policy.go: name, name_prefix, user ForceNew.
+    "aws:iam/userPolicy:UserPolicy": ("name", "namePrefix", "user"),
+    # TF_AWS internal/service/iam/access_key.go: user, pgp_key ForceNew (status updates in place).
+    "aws:iam/accessKey:AccessKey": ("user", "pgpKey"),
+    # TF_GOOGLE google/services/artifactregistry/resource_artifact_registry_repository.go.
+    "gcp:artifactregistry/repository:Repository": (
+        "repositoryId",
+        "location",
+        "format",
+        "mode",
+        "kmsKeyName",
+        "project",
+        "remoteRepositoryConfig",
+        "virtualRepositoryConfig",
+    ),
+    # TF_GOOGLE google/services/artifactregistry/iam_artifact_registry_repository.go (the generated IAM
+    # member resource: every field but etag ForceNew).
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (
+        "repository",
+        "location",
+        "project",
+        "role",
+        "member",
+        "condition",
+    ),
+    # TF_GOOGLE google/services/resourcemanager/resource_google_service_account.go: account_id, project.
+    "gcp:serviceaccount/account:Account": ("accountId", "project"),
+    # TF_GOOGLE google/services/resourcemanager/resource_google_service_account_key.go.
+    "gcp:serviceaccount/key:Key": (
+        "serviceAccountId",
+        "keyAlgorithm",
+        "publicKeyType",
+        "privateKeyType",
+        "publicKeyData",
+        "keepers",
+    ),
+    # TF_GOOGLE google/services/serviceusage/resource_google_project_service.go: service, project.
+    "gcp:projects/service:Service": ("service", "project"),
+    # TF_GOOGLE google/services/orgpolicy/resource_org_policy_policy.go: name, parent.
+    "gcp:orgpolicy/policy:Policy": ("name", "parent"),
+    # TF_AZURERM internal/services/containers/container_registry_resource.go: name, resource_group_name,
+    # location.
+    "azure:containerservice/registry:Registry": ("name", "resourceGroupName", "location"),
+    # TF_AZURERM internal/services/containers/container_registry_scope_map_resource.go and
+    # container_registry_token_resource.go: name, container_registry_name, resource_group_name.
+    "azure:containerservice/registryScopeMap:RegistryScopeMap": ("name", "containerRegistryName", "resourceGroupName"),
+    "azure:containerservice/registryToken:RegistryToken": ("name", "containerRegistryName", "resourceGroupName"),
+    # TF_AZURERM internal/services/containers/container_registry_token_password_resource.go.
+    "azure:containerservice/tokenPassword:TokenPassword": ("containerRegistryTokenId",),
+    # pulumi/pulumi-kubernetes provider/pkg/provider/diff.go: metadataForceNewProperties (name, namespace)
+    # and core/v1 Secret `.type`; its data: FORCES_REPLACEMENT_UNLESS.
+    "kubernetes:core/v1:Secret": ("metadata.name", "metadata.namespace", "type"),
+}
+"""{type token: input paths}; a change at a path, or anywhere below it, replaces the resource."""
+
+FORCES_REPLACEMENT_UNLESS: dict[str, tuple[tuple[str, ...], str]] = {
+    # pulumi-kubernetes provider/pkg/provider/diff.go: a Secret's data and stringData force replacement
+    # unless the provider runs with enableSecretMutable (and the Secret is not `immutable`, which the program
+    # never sets). The provider's Diff runs with the new config, so the plan that follows decides.
+    "kubernetes:core/v1:Secret": (("data", "stringData"), "kubernetes:enableSecretMutable"),
+}
+"""{type token: (input paths, provider config key)}: these paths force replacement unless that key is true."""
+
+DATA_BEARING_TYPES: frozenset[str] = frozenset(
+    {
+        "aws:s3/bucket:Bucket",
+        "gcp:artifactregistry/repository:Repository",
+        "azure:containerservice/registry:Registry",
+        # The identity a repository grant and a reused account's other grants are bound to.
+        "gcp:serviceaccount/account:Account",
+    }
+)
+"""Types whose replacement loses images or the identity Gitpod pushes with (any protected resource too)."""
+
+_REGION_FROM_PROVIDER = {"region": "aws:region"}
+PROVIDER_DEFAULTS: dict[str, dict[str, str]] = {
+    token: _REGION_FROM_PROVIDER for token, inputs in FORCES_REPLACEMENT.items() if token.startswith("aws:s3/")
+}
+"""{type token: {input: config key}}: an Optional+Computed input that the provider fills from its own
+configuration when the program leaves it out. Setting it later to that same value is no change (the
+state already holds it), so `absent -> aws:region's value` does not replace the bucket."""
+
+
+def provider_config_keys() -> list[str]:
+    """The provider config keys a snapshot records, so that a diff can apply the rules above."""
+    keys = {key for inputs in PROVIDER_DEFAULTS.values() for key in inputs.values()}
+    return sorted(keys | {key for _, key in FORCES_REPLACEMENT_UNLESS.values()})
+
+
+def _forced_by(path: str, forcing: Iterable[str]) -> bool:
+    return any(path == p or path.startswith((f"{p}.", f"{p}[", f"{p} (")) for p in forcing)
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0].split(" (", 1)[0]
+
+
+def replacing_changes(
+    type_token: str, changes: Iterable[Change], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[Change]:
+    """The changes among `changes` that make the provider replace a `type_token` resource.
+
+    `before` and `after` are the provider config of the two plans (a snapshot's `providerConfig`).
+    """
+    forcing = FORCES_REPLACEMENT.get(type_token, ())
+    conditional, switch = FORCES_REPLACEMENT_UNLESS.get(type_token, ((), ""))
+    if conditional and str(after.get(switch, "")).lower() != "true":
+        forcing += conditional
+    defaults = PROVIDER_DEFAULTS.get(type_token, {})
+    found = []
+    for change in changes:
+        if not _forced_by(change.path, forcing):
+            continue
+        key = defaults.get(_top(change.path))
+        if key is not None and (
+            (change.before == ABSENT and change.after == before.get(key))
+            or (change.after == ABSENT and change.before == after.get(key))
+        ):
+            continue
+        found.append(change)
+    return found
