@@ -11,7 +11,8 @@ resource declares. From that it follows, and this module reports as certain:
 - replaced, input forces it: the same URN (or an alias) with a changed input that the provider
   replaces the resource for (the upstream Terraform provider's `ForceNew`, pulumi-kubernetes' own
   rules: offline/replacements.py). The engine deletes and creates it; a protected resource stops
-  `pulumi up` there (pulumi/pulumi pkg/resource/deploy/step_generator.go refuses to replace it).
+  `pulumi up` there (pulumi/pulumi pkg/resource/deploy/step_generator.go refuses to replace it while both
+  the state and the program protect it).
 
 "replaced" for a URN that changes is an inference about intent, not something the engine does: a URN that disappears
 while one with the same logical role appears. The engine simply creates the new resource and
@@ -72,11 +73,19 @@ class StackDiff:
     changed: list[ResourceChange] = field(default_factory=list)
     unchanged: int = 0
     outputs: list[Change] = field(default_factory=list)
+    provider_config: list[Change] = field(default_factory=list)
+    """Changes of the provider settings a plan records (`providerConfig`): the providers update, nothing else."""
 
     @property
     def empty(self) -> bool:
         return not (
-            self.added or self.removed or self.replaced or self.renamed or self.changed or self.outputs
+            self.added
+            or self.removed
+            or self.replaced
+            or self.renamed
+            or self.changed
+            or self.outputs
+            or self.provider_config
         ) and not (self.base_error or self.head_error or self.base_missing != self.head_missing)
 
     @property
@@ -204,21 +213,25 @@ def diff_stack(stack: str, base: Snapshot | None, head: Snapshot | None) -> Stac
     result.replaced.sort(key=lambda r: r.urn)
     result.renamed.sort(key=lambda r: r.urn)
     result.outputs = value_changes((base or {}).get("outputs", {}), (head or {}).get("outputs", {}))
+    result.provider_config = value_changes(
+        (base or {}).get("providerConfig", {}), (head or {}).get("providerConfig", {})
+    )
     return result
 
 
 def _mark_forced_replacements(
     result: StackDiff, old: dict[str, dict], base_config: dict[str, Any], head_config: dict[str, Any]
 ) -> None:
-    """Moves changed and renamed resources whose changed inputs make the provider replace them to `replaced`
-    (protected as the old plan has it: that is what the engine refuses to delete)."""
+    """Moves changed and renamed resources whose changed inputs make the provider replace them to `replaced`."""
     for group in (result.changed, result.renamed):
         for r in list(group):
             forcing = [c.path for c in replacing_changes(r.type, r.changes, base_config, head_config)]
             if forcing:
                 group.remove(r)
                 r.old_urn, r.forcing = r.old_urn or r.urn, forcing
-                r.protect = old[r.old_urn]["protect"]
+                # pulumi/pulumi pkg/resource/deploy/step_generator.go refuses the replacement when the old and
+                # the new plan both protect it (unprotecting and replacing in one run is allowed).
+                r.protect = r.protect and old[r.old_urn]["protect"]
                 r.reason = f"{', '.join(forcing)} forces replacement"
                 result.replaced.append(r)
 

@@ -172,6 +172,9 @@ def render_diff_text(diffs: list[StackDiff], title: str = "Plan diff") -> str:
         if stack.outputs:
             lines.append("  outputs:")
             lines += _change_lines(stack.outputs, "  ~     ")
+        if stack.provider_config:
+            lines.append("  provider config (the provider is updated):")
+            lines += _change_lines(stack.provider_config, "  ~     ")
     return "\n".join(lines) + "\n"
 
 
@@ -233,6 +236,8 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
         lines.append("")
     if stack.outputs:
         lines += ["**Outputs**:", *_change_table(stack.outputs)]
+    if stack.provider_config:
+        lines += ["**Provider config** (the provider is updated):", *_change_table(stack.provider_config)]
     return lines
 
 

@@ -14,7 +14,9 @@ region = config.get("region") or "eu-west-1"
 cluster = config.get("clusterName") or pulumi.get_stack()
 
 # The platform team's own providers: which cluster and which account the registry lands in is theirs to say.
-kube = k8s.Provider("gitpod-cluster", context=config.get("kubeContext") or None)
+# enable_secret_mutable: a rotated key or a changed login rewrites the secret Gitpod reads in place
+# (docs/upgrading.md); without it pulumi-kubernetes deletes the secret and creates it again.
+kube = k8s.Provider("gitpod-cluster", context=config.get("kubeContext") or None, enable_secret_mutable=True)
 registry_account = aws.Provider("registry-account", region=region)
 
 try:
