@@ -19,42 +19,61 @@ from typing import Any
 
 from .changes import ABSENT, Change
 
-TF_AWS = "hashicorp/terraform-provider-aws v6 (pulumi-aws 7.51.1)"
-TF_GOOGLE = "hashicorp/terraform-provider-google v7 (pulumi-gcp 10.2.0)"
-TF_AZURERM = "hashicorp/terraform-provider-azurerm v4 (pulumi-azure 6.40.1)"
-
-# Terraform attribute names become camelCase Pulumi inputs (bucket_prefix -> bucketPrefix).
-_S3_SUB_RESOURCE = ("bucket", "expectedBucketOwner", "region")
+# Terraform attribute names become camelCase Pulumi inputs (bucket_prefix -> bucketPrefix). Sources, read
+# for the versions uv.lock pins:
+# - pulumi-aws 7.51.1 bridges hashicorp/terraform-provider-aws v6 (paths under internal/service/). v6 gives
+#   every regional resource a `region` input and replaces the resource when it changes, except from unset
+#   to the provider's region or back (forceNewIfRegionChanges, internal/provider/sdkv2; the framework
+#   interceptor resourceForceNewIfRegionChanges): a CustomizeDiff, so the registry docs do not show it.
+# - pulumi-gcp 10.2.0 bridges hashicorp/terraform-provider-google-beta v8 (google-beta/services/...).
+# - pulumi-azure 6.40.1 bridges hashicorp/terraform-provider-azurerm v4 (internal/services/containers/).
+# - pulumi-kubernetes 4.34 decides by itself (provider/pkg/provider/diff.go, provider.go).
+# None of the bridged providers' resources.go overrides ForceNew for these types.
 FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
-    # TF_AWS internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled ForceNew; `region`
-    # (every regional resource, internal/provider/sdkv2/region.go) forces a new resource when it changes.
-    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled", "region"),
-    # TF_AWS internal/service/s3/bucket_lifecycle_configuration.go, bucket_ownership_controls.go,
-    # bucket_policy.go, bucket_public_access_block.go, bucket_server_side_encryption_configuration.go.
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _S3_SUB_RESOURCE,
+    # s3/bucket.go: bucket, bucket_prefix, bucket_namespace, object_lock_enabled (and the deprecated
+    # object_lock_configuration.object_lock_enabled) ForceNew; region as above.
+    "aws:s3/bucket:Bucket": (
+        "bucket",
+        "bucketPrefix",
+        "bucketNamespace",
+        "objectLockEnabled",
+        "objectLockConfiguration.objectLockEnabled",
+        "region",
+    ),
+    # s3/bucket_lifecycle_configuration.go: bucket, expected_bucket_owner RequiresReplace.
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner", "region"),
+    # s3/bucket_ownership_controls.go, bucket_policy.go, bucket_public_access_block.go: bucket ForceNew.
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket", "region"),
     "aws:s3/bucketPolicy:BucketPolicy": ("bucket", "region"),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket", "region"),
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _S3_SUB_RESOURCE,
-    # TF_AWS internal/service/iam/user.go: name and path update in place (UpdateUser).
+    # s3/bucket_server_side_encryption_configuration.go: bucket ForceNew; expected_bucket_owner replaces
+    # unless set from empty to the caller's account (CustomizeDiff; the program never sets it).
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "bucket",
+        "expectedBucketOwner",
+        "region",
+    ),
+    # iam/user.go: name and path update in place (UpdateUser); IAM has no region.
     "aws:iam/user:User": (),
-    # TF_AWS internal/service/iam/user_policy.go: name, name_prefix, user ForceNew.
+    # iam/user_policy.go: name, name_prefix, user ForceNew.
     "aws:iam/userPolicy:UserPolicy": ("name", "namePrefix", "user"),
-    # TF_AWS internal/service/iam/access_key.go: user, pgp_key ForceNew (status updates in place).
+    # iam/access_key.go: user, pgp_key ForceNew (status updates in place).
     "aws:iam/accessKey:AccessKey": ("user", "pgpKey"),
-    # TF_GOOGLE google/services/artifactregistry/resource_artifact_registry_repository.go.
+    # artifactregistry/resource_artifact_registry_repository.go: format, repository_id, kms_key_name,
+    # location, mode, project, remote_repository_config ForceNew, and maven_config's two fields.
     "gcp:artifactregistry/repository:Repository": (
-        "repositoryId",
-        "location",
         "format",
-        "mode",
+        "repositoryId",
         "kmsKeyName",
+        "location",
+        "mode",
         "project",
         "remoteRepositoryConfig",
-        "virtualRepositoryConfig",
+        "mavenConfig.allowSnapshotOverwrites",
+        "mavenConfig.versionPolicy",
     ),
-    # TF_GOOGLE google/services/artifactregistry/iam_artifact_registry_repository.go (the generated IAM
-    # member resource: every field but etag ForceNew).
+    # tpgiamresource/resource_iam_member.go has no Update: role, member, condition ForceNew; with
+    # artifactregistry/iam_artifact_registry_repository.go: repository, location, project.
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (
         "repository",
         "location",
@@ -63,32 +82,36 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
         "member",
         "condition",
     ),
-    # TF_GOOGLE google/services/resourcemanager/resource_google_service_account.go: account_id, project.
+    # resourcemanager/resource_google_service_account.go: account_id, project ForceNew.
     "gcp:serviceaccount/account:Account": ("accountId", "project"),
-    # TF_GOOGLE google/services/resourcemanager/resource_google_service_account_key.go.
+    # resourcemanager/resource_google_service_account_key.go: every input but deletion_policy.
     "gcp:serviceaccount/key:Key": (
         "serviceAccountId",
         "keyAlgorithm",
-        "publicKeyType",
         "privateKeyType",
+        "publicKeyType",
         "publicKeyData",
         "keepers",
     ),
-    # TF_GOOGLE google/services/serviceusage/resource_google_project_service.go: service, project.
+    # resourcemanager/resource_google_project_service.go: service, project ForceNew.
     "gcp:projects/service:Service": ("service", "project"),
-    # TF_GOOGLE google/services/orgpolicy/resource_org_policy_policy.go: name, parent.
+    # orgpolicy/resource_org_policy_policy.go: name, parent ForceNew (spec updates in place).
     "gcp:orgpolicy/policy:Policy": ("name", "parent"),
-    # TF_AZURERM internal/services/containers/container_registry_resource.go: name, resource_group_name,
-    # location.
-    "azure:containerservice/registry:Registry": ("name", "resourceGroupName", "location"),
-    # TF_AZURERM internal/services/containers/container_registry_scope_map_resource.go and
-    # container_registry_token_resource.go: name, container_registry_name, resource_group_name.
+    # container_registry_resource.go: name, resource_group_name, location (commonschema), and
+    # zone_redundancy_enabled ForceNew.
+    "azure:containerservice/registry:Registry": ("name", "resourceGroupName", "location", "zoneRedundancyEnabled"),
+    # container_registry_scope_map_resource.go, container_registry_token_resource.go: name,
+    # container_registry_name, resource_group_name ForceNew.
     "azure:containerservice/registryScopeMap:RegistryScopeMap": ("name", "containerRegistryName", "resourceGroupName"),
     "azure:containerservice/registryToken:RegistryToken": ("name", "containerRegistryName", "resourceGroupName"),
-    # TF_AZURERM internal/services/containers/container_registry_token_password_resource.go.
-    "azure:containerservice/tokenPassword:TokenPassword": ("containerRegistryTokenId",),
-    # pulumi/pulumi-kubernetes provider/pkg/provider/diff.go: metadataForceNewProperties (name, namespace)
-    # and core/v1 Secret `.type`; its data: FORCES_REPLACEMENT_UNLESS.
+    # container_registry_token_password_resource.go: container_registry_token_id, password1.expiry,
+    # password2.expiry ForceNew.
+    "azure:containerservice/tokenPassword:TokenPassword": (
+        "containerRegistryTokenId",
+        "password1.expiry",
+        "password2.expiry",
+    ),
+    # diff.go: metadataForceNewProperties (name, namespace), and core/v1 Secret's `.type`; its data below.
     "kubernetes:core/v1:Secret": ("metadata.name", "metadata.namespace", "type"),
 }
 """{type token: input paths}; a change at a path, or anywhere below it, replaces the resource."""
