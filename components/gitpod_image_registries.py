@@ -23,8 +23,9 @@ class GitpodImageRegistries(pulumi.ComponentResource):
     Children: ComponentImages (role 1, with a pull secret for a private mirror) and the
     workspace-image backend's component: S3WorkspaceImages (backend s3),
     S3CompatibleWorkspaceImages (s3-compatible), ArtifactRegistryWorkspaceImages
-    (artifact-registry) or ExternalWorkspaceImages (external, and air-gap), none for in-cluster; the
-    secret of artifact-registry and external also carries the base-image logins and the mirror's.
+    (artifact-registry), AcrWorkspaceImages (acr) or ExternalWorkspaceImages (external, and air-gap),
+    none for in-cluster; the secret of artifact-registry, acr and external also carries the
+    base-image logins and the mirror's.
     With custom_ca_cert, an Opaque secret with key ca.crt in trust-manager's trust namespace.
     """
 

@@ -14,6 +14,15 @@ DEFAULT_COMPONENT_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
 """The installer's own `repository` default: config/v1/config.go `defaultRepositoryUrl`, set when the installer
 is built (config/vars.go, install/installer/BUILD.yaml); Gitpod's released installers use this one."""
 DEFAULT_WORKSPACE_IMAGE = "gitpod/workspace-full:latest"
+DOCKERCONFIG_KEY = ".dockerconfigjson"
+"""The key of every login secret the installer config names (`kubernetes.io/dockerconfigjson`; the installer
+validates it for containerRegistry.external.certificate and imagePullSecrets, config/v1/validation.go)."""
+S3_KEYS = ("s3AccessKey", "s3SecretKey")
+"""The keys of the secret `containerRegistry.s3storage.certificate` names, access key id then secret key: the
+installer requires exactly these (config/v1/validation.go) and hands them to the registry chart."""
+PUSHED_REPOSITORIES = ("base-images", "workspace-images")
+"""The two repositories image-builder pushes to under `containerRegistry.external.url`: image-builder-mk3's
+`baseImageRepository` and `workspaceImageRepository` (image-builder-mk3/configmap.go)."""
 BUILTIN_REGISTRY_AUTH = "builtin-registry-auth"
 """The `.dockerconfigjson` secret the installer generates for its in-cluster registry
 (install/installer/pkg/common/constants.go, RegistryAuthSecret; components/docker-registry/secret.go)."""

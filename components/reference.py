@@ -57,12 +57,17 @@ class Reference:
     @property
     def key(self) -> str:
         """The host a `.dockerconfigjson` entry is keyed by: lowercase, Docker Hub as docker.io."""
-        host = self.host.lower()
-        return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
+        return login_key(self.host)
 
     @property
     def name(self) -> str:
         return f"{self.host}/{self.path}" if self.path else self.host
+
+
+def login_key(host: str) -> str:
+    """The key a `.dockerconfigjson` entry for `host` has: lowercase, Docker Hub's names as docker.io."""
+    host = host.lower()
+    return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
 
 
 def is_host_like(component: str) -> bool:

@@ -62,6 +62,8 @@ _WIDE_AZURE_SCOPE = re.compile(
 )
 SECRET = "kubernetes:core/v1:Secret"
 DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
+# Copies of the program's facts (components/installer_config.py, components/reference.py): the pack is published
+# on its own; tests/test_policy_pack.py holds them equal to the originals.
 DOCKERCONFIG_KEYS = {".dockerconfigjson"}
 S3_CREDENTIAL_KEYS = {"s3AccessKey", "s3SecretKey"}
 # Names of Docker Hub that Gitpod's resolver does not look logins up under (it uses docker.io).

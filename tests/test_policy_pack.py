@@ -363,3 +363,14 @@ def test_an_unusable_login_is_named_by_host_without_showing_the_credential():
     ((policy, message, _),) = caught
     assert policy == "kubernetes-registry-credentials-usable"
     assert "'registry.example.com'" in message and "newline" in message and "pa55" not in message
+
+
+def test_the_packs_copies_of_the_programs_facts_are_equal_to_the_originals():
+    """The pack is published on its own (`pulumi policy publish` packs policy/ alone), so it keeps copies."""
+    from components.installer_config import DOCKERCONFIG_KEY, S3_KEYS
+    from components.reference import DOCKER_HUB, DOCKER_HUB_ALIASES
+    from policy import policies
+
+    assert policies.DOCKERCONFIG_KEYS == {DOCKERCONFIG_KEY}
+    assert policies.S3_CREDENTIAL_KEYS == set(S3_KEYS)
+    assert policies.DOCKER_HUB_ALIASES == DOCKER_HUB_ALIASES - {DOCKER_HUB}

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def build_wheel(tmp: Path) -> Path:
     source = tmp / "source"
     shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    (source / "docs").mkdir()
+    for name in ("pyproject.toml", "docs/package.md"):
         shutil.copy(ROOT / name, source / name)
     subprocess.run([uv(), "build", "-q", "--wheel", "--out-dir", str(tmp / "dist"), str(source)], check=True, cwd=tmp)
     (wheel,) = (tmp / "dist").glob("gitpod_registry-*.whl")

@@ -15,6 +15,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..installer_config import DOCKERCONFIG_KEY
 from ..reference import ReferenceError, parse_name
 from ..validation import InvalidInput, at, describe, key_ref, kind_of, ref, require_known_fields, require_type
 
@@ -260,6 +261,6 @@ def docker_config_secret(
             "labels": LABELS,
         },
         type="kubernetes.io/dockerconfigjson",
-        string_data={".dockerconfigjson": docker_config_document(credentials)},
+        string_data={DOCKERCONFIG_KEY: docker_config_document(credentials)},
         opts=opts,
     )

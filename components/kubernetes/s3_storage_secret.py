@@ -8,6 +8,7 @@ the registry chart (components/docker-registry/helm.go).
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..installer_config import S3_KEYS
 from .dockerconfig import LABELS, PasswordInput, secret_output
 
 
@@ -25,6 +26,6 @@ def s3_storage_secret(
         resource_name,
         metadata={"name": secret_name, "namespace": namespace, "labels": LABELS},
         type="Opaque",
-        string_data={"s3AccessKey": secret_output(access_key), "s3SecretKey": secret_output(secret_key)},
+        string_data=dict(zip(S3_KEYS, (secret_output(access_key), secret_output(secret_key)), strict=True)),
         opts=opts,
     )

@@ -1,5 +1,5 @@
 """`python -m gitpod_registry.verify verify ...`: the same as the `gitpod-registry` command."""
 
-from .cli import main
+from . import run
 
-raise SystemExit(main())
+raise SystemExit(run())

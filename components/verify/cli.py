@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from ..installer_config import PUSHED_REPOSITORIES, S3_KEYS
 from .config import RegistryConfig, SecretRef, read_config
 from .network import Transport
 from .registry_checks import check_login, check_push_pull, split_url
@@ -22,9 +23,6 @@ from .secrets import InputError, Login, Secret, bare_host, credential_strings, d
 from .secrets import read_secret_files as read_secrets
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE_INPUT = 0, 1, 2
-# image-builder pushes to exactly these two repositories under containerRegistry.external.url.
-PUSH_REPOSITORIES = ("workspace-images", "base-images")
-S3_KEYS = ("s3AccessKey", "s3SecretKey")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -138,7 +136,7 @@ def checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: 
             yield _failed(f"secret {ref.name} ({ref.field})", "read secret", str(error))
             return
         host, _ = split_url(config.external_url or "")
-        for suffix in PUSH_REPOSITORIES:
+        for suffix in PUSHED_REPOSITORIES:
             name = f"push and pull {config.external_url}/{suffix}"
             login = logins.get(host)
             yield Check(name, partial(check_push_pull, config.external_url or "", suffix, login, transport, masker))
@@ -182,7 +180,8 @@ def _s3_check(config: RegistryConfig, secrets: dict, transport: Transport) -> Ch
     missing = [key for key in S3_KEYS if not secret.data.get(key)]
     if missing:
         return _failed(name, f"read secret {secret.name}", f"{secret.source}: no key {', '.join(missing)}")
-    return Check(name, lambda: check_s3(storage, secret.data["s3AccessKey"], secret.data["s3SecretKey"], transport))
+    access_key, secret_key = (secret.data[key] for key in S3_KEYS)
+    return Check(name, lambda: check_s3(storage, access_key, secret_key, transport))
 
 
 def _pull_secret_checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: Masker) -> Iterator[Check]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..installer_config import DEFAULT_COMPONENT_REPOSITORY
 from .secrets import InputError, load_documents
-
-# Gitpod's public build repository: needs no login, so it is not checked as a mirror.
-GITPOD_PUBLIC_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ class RegistryConfig:
     @property
     def mirror(self) -> str | None:
         """The component image repository when it is not Gitpod's public one."""
-        if self.repository and self.repository.rstrip("/") != GITPOD_PUBLIC_REPOSITORY:
+        if self.repository and self.repository.rstrip("/") != DEFAULT_COMPONENT_REPOSITORY:
             return self.repository
         return None
 

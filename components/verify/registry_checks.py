@@ -16,10 +16,11 @@ import requests
 from dxf import DXF, DXFBase
 from dxf.exceptions import DXFDigestMismatchError, DXFUnauthorizedError, DXFUnexpectedStatusCodeError
 
+from ..reference import DOCKER_HUB
 from .network import Transport, network_cause
 from .probe_image import ProbeImage, make_probe_image, sha256_digest
 from .report import CheckResult, Masker, StepFailed
-from .secrets import DOCKER_HUB, Login
+from .secrets import Login
 
 _VERBS = {"login": "log in", "push": "push", "pull": "pull", "delete": "delete"}
 

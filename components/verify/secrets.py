@@ -16,10 +16,9 @@ from pathlib import Path
 
 import yaml
 
-DOCKERCONFIG_KEY = ".dockerconfigjson"
-DOCKER_HUB = "docker.io"
-# Names people use for Docker Hub; Gitpod's resolver looks credentials up under docker.io.
-DOCKER_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+from ..installer_config import DOCKERCONFIG_KEY
+from ..reference import login_key
+
 # Fields of a .dockerconfigjson entry that hold a credential.
 _CREDENTIAL_FIELDS = ("password", "auth", "identitytoken", "registrytoken")
 
@@ -49,9 +48,9 @@ class Login:
 
 
 def bare_host(server: str) -> str:
-    """The host a `.dockerconfigjson` entry or an image reference names: no scheme, no path; Docker Hub as docker.io."""
-    host = server.split("://", 1)[-1].split("/", 1)[0].lower()
-    return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
+    """The host a `.dockerconfigjson` entry or an image reference names, keyed as the program keys its logins
+    (reference.login_key); a key of a hand-made secret may carry a scheme and a path (`https://index.docker.io/v1/`)."""
+    return login_key(server.split("://", 1)[-1].split("/", 1)[0])
 
 
 def load_documents(text: str, source: str) -> list[object]:

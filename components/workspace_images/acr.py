@@ -20,7 +20,7 @@ import pulumi
 from .. import validation
 from ..azure import names as azure_names
 from ..fields import Field
-from ..installer_config import external_registry
+from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
 from ..validation import InvalidInput, at
 from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
@@ -29,7 +29,6 @@ DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_SKU = "Standard"
 AZURE_SDK = "pulumi_azure"
 # The only repositories image-builder pushes to (install/installer/pkg/components/image-builder-mk3).
-PUSHED_REPOSITORIES = ("base-images", "workspace-images")
 # content/read pulls; content/write pushes (with content/read). No delete, no metadata (tag listing).
 REPOSITORY_ACTIONS = ("content/read", "content/write")
 SCOPE_MAP_NAME = "gitpod-workspace-images"

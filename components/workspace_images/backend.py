@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypedDict, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pulumi
 
 from ..fields import Field
 from ..kubernetes.dockerconfig import RegistryLogins
 from ..validation import at, cluster_name, flag, namespace, positive_int
-
-
-class CommonArgs(TypedDict):
-    cluster_name: str
-    namespace: str
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -29,14 +30,22 @@ def test_the_wheel_installs_the_gitpod_registry_command(wheel, tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
-        assert "gitpod-registry = gitpod_registry.verify.cli:main" in archive.read(entry_points).decode()
+        assert "gitpod-registry = gitpod_registry.verify:run" in archive.read(entry_points).decode()
         (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         requires = archive.read(metadata).decode()
         archive.extractall(tmp_path / "site")
     assert "gitpod_registry/verify/cli.py" in names
-    assert "Requires-Dist: python-dxf" in requires and "Requires-Dist: boto3" in requires
+    # verify's client libraries are the `verify` extra, not the components' own dependencies.
+    for client in ("python-dxf", "boto3", "requests"):
+        (line,) = [r for r in requires.splitlines() if r.startswith(f"Requires-Dist: {client}")]
+        assert line.endswith("; extra == 'verify'") or line.endswith('; extra == "verify"'), line
+    assert "Provides-Extra: verify" in requires
+    # The index renders the description on its own: no link may point into the repository.
+    description = requires.split("\n\n", 1)[1]
+    assert "# gitpod-registry" in description
+    assert not [link for link in re.findall(r"\]\(([^)]*)\)", description) if not link.startswith("https://")]
     # The packaged module runs under its installed name, apart from this repository's components/.
-    script = "import sys; from gitpod_registry.verify.cli import main; sys.exit(main(sys.argv[1:]))"
+    script = "import sys; from gitpod_registry.verify import run; sys.exit(run(sys.argv[1:]))"
     shown = subprocess.run(
         [sys.executable, "-c", script, "verify", "--help"],
         capture_output=True,
@@ -46,6 +55,15 @@ def test_the_wheel_installs_the_gitpod_registry_command(wheel, tmp_path):
     )
     assert shown.returncode == 0, shown.stderr
     assert "--secret FILE" in shown.stdout and "--ca-file" in shown.stdout
+    # Installed without the extra, the command says how to get it instead of a traceback.
+    without = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.modules['dxf'] = None; " + script, "verify", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+    )
+    assert without.returncode == 2 and "pip install 'gitpod-registry[verify]'" in without.stderr, without.stderr
 
 
 def test_python_m_runs_the_command_and_exits_2_on_unusable_input(tmp_path):
