@@ -12,6 +12,7 @@ problems below are what would replace data, cut Gitpod off or stop the upgrade:
 - a changed input that makes the provider replace a resource (offline/replacements.py);
 - a Kubernetes Secret whose name, namespace, type or key names change: Gitpod reads the name from its
   installer config, and the key names are the installer's contract;
+- a protected resource that loses its protection;
 - a secret reference of the installer config, the `workspaceImagesSecret` output, or where workspace
   images live (`containerRegistry`'s url, bucket, region, endpoint) that moves;
 - the release's stack file refused, unless the refusal names the key and CHANGELOG.md records it under
@@ -88,7 +89,9 @@ def _secret_refs(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 def _secret_shape(inputs: dict[str, Any]) -> dict[str, Any]:
     metadata = inputs.get("metadata") or {}
-    keys = sorted({*(inputs.get("data") or {}), *(inputs.get("stringData") or {})})
+    keys = sorted(
+        {key for part in (inputs.get("data"), inputs.get("stringData")) if isinstance(part, dict) for key in part}
+    )
     return {
         "metadata.name": metadata.get("name", ABSENT),
         "metadata.namespace": metadata.get("namespace", ABSENT),
@@ -122,6 +125,8 @@ def compare(stack: str, before: Snapshot, after: Snapshot) -> list[Problem]:
                 )
     kept = diff.changed + diff.renamed + [r for r in diff.replaced if r.forcing]
     for r in kept:
+        if old[r.old_urn or r.urn]["protect"] and not new[r.urn]["protect"]:
+            add(r.old_urn or r.urn, "(protect)", f"{r.type} loses its protection against deletion")
         if r.type == SECRET_TYPE:
             old_urn = r.old_urn or r.urn
             was, now = _secret_shape(old[old_urn]["inputs"]), _secret_shape(new[r.urn]["inputs"])

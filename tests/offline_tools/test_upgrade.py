@@ -194,3 +194,14 @@ def test_upgrade_replacement_table_covers_every_type_the_program_registers():
     assert not missing, f"offline/replacements.py has no entry for {missing}: read the provider and add one"
     protected = {r.type for r in resources if r.protect}
     assert protected <= DATA_BEARING_TYPES, f"protected but not data-bearing: {sorted(protected - DATA_BEARING_TYPES)}"
+
+
+def test_upgrade_check_names_data_that_loses_its_protection(previous, monkeypatch):
+    from components.workspace_images import s3
+
+    original = s3.S3WorkspaceImages._create_bucket
+    monkeypatch.setattr(s3.S3WorkspaceImages, "_create_bucket", lambda self, *a: original(self, *a[:-1], False))
+    found = upgrade.check(previous, upgrade.plans_with_stack_files(previous), None)
+    assert [(p.stack, p.resource.rsplit("::", 1)[1]) for p in found if p.field == "(protect)"] == [
+        ("dev", "gitpod-workspace-images-bucket")
+    ], _problems(found)
