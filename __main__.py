@@ -11,7 +11,7 @@ except InvalidConfig as error:
     # A clean message naming the config key, instead of a traceback; nothing has been registered yet.
     raise pulumi.RunError(f"invalid configuration: {error}") from None
 
-registries = GitpodImageRegistries.from_checked("gitpod", checked)
+registries = GitpodImageRegistries("gitpod", checked)  # checked arguments are taken as they are
 
 pulumi.export("installerConfig", registries.installer_config)
 pulumi.export("installerConfigYaml", registries.installer_config_yaml)

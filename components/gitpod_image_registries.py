@@ -6,7 +6,7 @@ uses them, with only what was chosen: the installer's own defaults stay in force
 Air-gap is a composition of the same parts: one registry passed to all three roles.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
@@ -14,7 +14,7 @@ from .installer_config import installer_fragment, to_yaml
 from .kubernetes.custom_ca import custom_ca_secret
 from .registries_args import CheckedRegistries, GitpodImageRegistriesArgs, check_args
 from .roles.component_images import ComponentImages
-from .workspace_images.backend import from_checked
+from .validation import checked_args
 
 
 class GitpodImageRegistries(pulumi.ComponentResource):
@@ -39,20 +39,19 @@ class GitpodImageRegistries(pulumi.ComponentResource):
     notes: pulumi.Output[list[str]]
     """What must be done outside this program, before or after `pulumi up`; empty when nothing."""
 
-    def __init__(self, name: str, args: GitpodImageRegistriesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        self._build(name, check_args(args), opts)
-
     @classmethod
     def from_checked(
         cls, name: str, checked: CheckedRegistries, opts: pulumi.ResourceOptions | None = None
     ) -> "GitpodImageRegistries":
-        """For arguments already checked (the stack program checks the config once, then builds this)."""
-        return from_checked(cls, name, checked, opts)
+        """Kept for 0.2.0's callers: the constructor takes checked arguments as they are."""
+        return cls(name, cast(Any, checked), opts)
 
-    def _build(self, name: str, checked: CheckedRegistries, opts: pulumi.ResourceOptions | None) -> None:
+    def __init__(self, name: str, args: GitpodImageRegistriesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """`args` may also be their CheckedRegistries (stack_config.load's result): taken as they are."""
+        checked = checked_args(args, CheckedRegistries, check_args)
         super().__init__("gitpod-registry:index:GitpodImageRegistries", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        components = from_checked(ComponentImages, f"{name}-component-images", checked.component_images, child)
+        components = ComponentImages(f"{name}-component-images", cast(Any, checked.component_images), child)
         backend = checked.backend.build(f"{name}-workspace-images", checked.backend_args, child)
 
         component_images, workspace_image = checked.component_images, checked.workspace_image

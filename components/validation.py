@@ -9,7 +9,7 @@ creates nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
 from .reference import ReferenceError, parse_reference
@@ -304,3 +304,10 @@ def image_reference(field: str, value: Any) -> str:
             field, f"{describe(value)} is not an image reference: it {error} (e.g. registry.example.com/team/image:tag)"
         ) from None
     return value
+
+
+def checked_args(args: Any, checked_type: type[T], check: Callable[[Any], T]) -> T:
+    """A component's checked arguments. The composite checks its arguments once and builds each child from
+    the checked value (a `checked_type`), which the child's constructor takes as it is; any other `args`
+    come from a caller of the component and are checked here."""
+    return args if isinstance(args, checked_type) else check(args)

@@ -295,3 +295,18 @@ def test_the_provider_host_serves_the_same_schema_over_grpc():
 def test_requirements_txt_is_the_lock_for_pip():
     """requirements.txt is uv.lock's pins, hashed, for those who install with pip."""
     assert docs.REQUIREMENTS.read_text() == docs.requirements(), "run `python -m offline.docs`"
+
+
+def test_components_are_built_through_their_constructors_only():
+    """One build path per component: the composite hands its children checked values through their
+    constructors, as a caller hands them arguments; nothing allocates a component past `__init__`."""
+    from components.package import exported_components
+    from components.workspace_images import BACKENDS
+
+    for component in exported_components():
+        assert not hasattr(component, "_build"), f"{component.__name__} has a second build path"
+    for backend in BACKENDS.values():
+        if isinstance(backend.build, type):
+            assert backend.build in exported_components(), f"{backend.name} builds an unexported class"
+    sources = [p.read_text() for p in (ROOT / "components").rglob("*.py")]
+    assert not any("__new__(" in text for text in sources)

@@ -27,7 +27,7 @@ from ..kubernetes.dockerconfig import (
     registry_host,
 )
 from ..reference import ReferenceError, parse_name, parse_reference
-from ..validation import InvalidInput, at, ref
+from ..validation import InvalidInput, at, checked_args, ref
 
 DEFAULT_SECRET_NAME = "gitpod-registry-component-images"
 
@@ -165,9 +165,7 @@ class ComponentImages(pulumi.ComponentResource):
     """The installer's `dropImageRepo`."""
 
     def __init__(self, name: str, args: ComponentImagesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        self._build(name, check_args(args), opts)
-
-    def _build(self, name: str, checked: CheckedComponentImages, opts: pulumi.ResourceOptions | None) -> None:
+        checked = checked_args(args, CheckedComponentImages, check_args)
         super().__init__("gitpod-registry:index:ComponentImages", name, None, opts)
         pull_secrets: pulumi.Output[list[str]] = pulumi.Output.from_input([])
         if checked.login is not None:

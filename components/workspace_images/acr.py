@@ -22,8 +22,8 @@ from ..azure import names as azure_names
 from ..fields import Field
 from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
-from ..validation import InvalidInput, at
-from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
+from ..validation import InvalidInput, at, checked_args
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_SKU = "Standard"
@@ -171,9 +171,7 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
     """The installer's containerRegistry block: external url and secret, and the base-image allow list."""
 
     def __init__(self, name: str, args: AcrWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        self._build(name, check_args(args), opts)
-
-    def _build(self, name: str, checked: CheckedAcr, opts: pulumi.ResourceOptions | None) -> None:
+        checked = checked_args(args, CheckedAcr, check_args)
         containerservice, core = _azure_sdk()
 
         cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
@@ -267,10 +265,6 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
         )
 
 
-def _build(name: str, checked: CheckedAcr, opts: pulumi.ResourceOptions) -> AcrWorkspaceImages:
-    return from_checked(AcrWorkspaceImages, name, checked, opts)
-
-
 BACKEND = Backend(
     name="acr",
     summary="Azure: an Azure Container Registry, pushed to with a token scoped to Gitpod's two repositories",
@@ -282,5 +276,5 @@ BACKEND = Backend(
         *ROTATION_FIELDS,
     ),
     check=check_fields,
-    build=_build,
+    build=AcrWorkspaceImages,
 )

@@ -25,8 +25,8 @@ from ..gcp import key_creation
 from ..gcp import names as gcp_names
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
-from ..validation import InvalidInput, at, ref
-from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
+from ..validation import InvalidInput, at, checked_args, ref
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_REPOSITORY = "gitpod"
@@ -225,9 +225,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ArtifactRegistryWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        self._build(name, check_args(args), opts)
-
-    def _build(self, name: str, checked: CheckedArtifactRegistry, opts: pulumi.ResourceOptions | None) -> None:
+        checked = checked_args(args, CheckedArtifactRegistry, check_args)
         project, location, repository_id = checked.project, checked.location, checked.repository
         cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
         super().__init__("gitpod-registry:index:ArtifactRegistryWorkspaceImages", name, None, opts)
@@ -320,12 +318,6 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         )
 
 
-def _build(
-    name: str, checked: CheckedArtifactRegistry, opts: pulumi.ResourceOptions
-) -> ArtifactRegistryWorkspaceImages:
-    return from_checked(ArtifactRegistryWorkspaceImages, name, checked, opts)
-
-
 BACKEND = Backend(
     name="artifact-registry",
     summary="GCP: an Artifact Registry Docker repository, pushed to with a service-account key",
@@ -347,6 +339,6 @@ BACKEND = Backend(
         *ROTATION_FIELDS,
     ),
     check=check_fields,
-    build=_build,
+    build=ArtifactRegistryWorkspaceImages,
     notes=notes,
 )

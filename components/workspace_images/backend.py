@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import pulumi
 
@@ -86,16 +86,3 @@ class Backend:
     login (private base images, a component mirror) can reach them."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
-
-
-C = TypeVar("C", bound=pulumi.ComponentResource)
-
-
-def from_checked(cls: type[C], name: str, checked: Any, opts: pulumi.ResourceOptions | None) -> C:
-    """Builds a component from arguments the composite has already checked, without checking again.
-
-    A component constructed directly checks its own arguments in `__init__`; this skips to `_build`.
-    """
-    component = cls.__new__(cls)
-    component._build(name, checked, opts)  # type: ignore[attr-defined]
-    return component

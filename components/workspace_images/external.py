@@ -29,8 +29,8 @@ from ..kubernetes.dockerconfig import (
     registry_host,
 )
 from ..reference import ReferenceError, parse_name
-from ..validation import InvalidInput, at
-from .backend import Backend, Common, from_checked
+from ..validation import InvalidInput, at, checked_args
+from .backend import Backend, Common
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 # Every host ECR serves the registry API on: private registries (IPv4, FIPS, and the dual-stack
@@ -161,9 +161,7 @@ class ExternalWorkspaceImages(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ExternalWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        self._build(name, check_args(args), opts)
-
-    def _build(self, name: str, checked: CheckedExternal, opts: pulumi.ResourceOptions | None) -> None:
+        checked = checked_args(args, CheckedExternal, check_args)
         super().__init__("gitpod-registry:index:ExternalWorkspaceImages", name, None, opts)
         secret = docker_config_secret(
             f"{name}-secret",
@@ -187,10 +185,6 @@ class ExternalWorkspaceImages(pulumi.ComponentResource):
         )
 
 
-def _build(name: str, checked: CheckedExternal, opts: pulumi.ResourceOptions) -> ExternalWorkspaceImages:
-    return from_checked(ExternalWorkspaceImages, name, checked, opts)
-
-
 BACKEND = Backend(
     name="external",
     summary="Any OCI registry you run (Harbor, Quay, GitLab, ACR, distribution), pushed to with your login",
@@ -200,5 +194,5 @@ BACKEND = Backend(
         Field("password", "string", required=True, secret=True),
     ),
     check=check_fields,
-    build=_build,
+    build=ExternalWorkspaceImages,
 )

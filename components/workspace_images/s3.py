@@ -21,8 +21,8 @@ from ..fields import Field
 from ..installer_config import in_cluster_registry, secret_ref
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryLogins
 from ..kubernetes.s3_storage_secret import s3_storage_secret
-from ..validation import at
-from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation, from_checked
+from ..validation import at, checked_args
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
 BUCKET_NAME_MAX = 63
@@ -114,9 +114,7 @@ class S3WorkspaceImages(pulumi.ComponentResource):
     """The installer's containerRegistry block: inCluster with s3storage."""
 
     def __init__(self, name: str, args: S3WorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        self._build(name, check_args(args), opts)
-
-    def _build(self, name: str, checked: CheckedS3, opts: pulumi.ResourceOptions | None) -> None:
+        checked = checked_args(args, CheckedS3, check_args)
         cluster, region_name = checked.common.cluster_name, checked.region
         generation = checked.rotation.key_generation
         super().__init__("gitpod-registry:index:S3WorkspaceImages", name, None, opts)
@@ -256,10 +254,6 @@ class S3WorkspaceImages(pulumi.ComponentResource):
         return bucket.bucket
 
 
-def _build(name: str, checked: CheckedS3, opts: pulumi.ResourceOptions) -> S3WorkspaceImages:
-    return from_checked(S3WorkspaceImages, name, checked, opts)
-
-
 BACKEND = Backend(
     name="s3",
     summary="AWS: an S3 bucket as storage of Gitpod's in-cluster registry, reached with an IAM user's key",
@@ -269,6 +263,6 @@ BACKEND = Backend(
         *ROTATION_FIELDS,
     ),
     check=check_fields,
-    build=_build,
+    build=S3WorkspaceImages,
     installer_generates_secret=True,
 )

@@ -20,8 +20,8 @@ from ..fields import Field
 from ..installer_config import in_cluster_registry, secret_ref
 from ..kubernetes.dockerconfig import NO_LOGINS, PasswordInput, RegistryLogins, check_password
 from ..kubernetes.s3_storage_secret import s3_storage_secret
-from ..validation import InvalidInput, at, describe
-from .backend import Backend, Common, from_checked
+from ..validation import InvalidInput, at, checked_args, describe
+from .backend import Backend, Common
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
 # host[:port]: DNS names or IPv4 addresses; the registry adds https:// itself (s3.secure=true).
@@ -121,9 +121,7 @@ class S3CompatibleWorkspaceImages(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: S3CompatibleWorkspaceImagesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        self._build(name, check_args(args), opts)
-
-    def _build(self, name: str, checked: CheckedS3Compatible, opts: pulumi.ResourceOptions | None) -> None:
+        checked = checked_args(args, CheckedS3Compatible, check_args)
         super().__init__("gitpod-registry:index:S3CompatibleWorkspaceImages", name, None, opts)
         secret = s3_storage_secret(
             f"{name}-secret",
@@ -148,10 +146,6 @@ class S3CompatibleWorkspaceImages(pulumi.ComponentResource):
         )
 
 
-def _build(name: str, checked: CheckedS3Compatible, opts: pulumi.ResourceOptions) -> S3CompatibleWorkspaceImages:
-    return from_checked(S3CompatibleWorkspaceImages, name, checked, opts)
-
-
 BACKEND = Backend(
     name="s3-compatible",
     summary="Any S3-compatible store (MinIO, Ceph RGW, Cloudflare R2) as storage of Gitpod's in-cluster registry",
@@ -163,6 +157,6 @@ BACKEND = Backend(
         Field("secret_access_key", "string", required=True, secret=True),
     ),
     check=check_fields,
-    build=_build,
+    build=S3CompatibleWorkspaceImages,
     installer_generates_secret=True,
 )
