@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import re
+import typing
 from typing import Any
 
 import pulumi
@@ -21,7 +22,8 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
-from .validation import InvalidInput, may_hold_credential
+from .kubernetes.dockerconfig import PasswordInput
+from .validation import InvalidInput, camel, may_hold_credential
 
 PACKAGE_NAME = "gitpod-registry"
 
@@ -34,19 +36,36 @@ def exported_components() -> list[type[pulumi.ComponentResource]]:
     return [c for c in found if inspect.isclass(c) and issubclass(c, pulumi.ComponentResource)]
 
 
-def _is_credential(name: str) -> bool:
-    return name in ("password", "accessKeyId", "secretAccessKey") or name.endswith("Password")
+def credential_inputs(components: list[type[pulumi.ComponentResource]]) -> set[tuple[str, str]]:
+    """(schema type name, property) of every input declared as a credential, i.e. annotated `PasswordInput`
+    in the components' argument types, nested types included: secrecy comes from the declaration, never
+    from a property's name."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(owner: str, args: Any) -> None:
+        # The annotations as written (the Args modules evaluate theirs): NotRequired[X] is X here.
+        for name, hint in inspect.get_annotations(args).items():
+            if typing.get_origin(hint) in (typing.NotRequired, typing.Required):
+                (hint,) = typing.get_args(hint)
+            if hint == PasswordInput:
+                found.add((owner, camel(name)))
+            for inner in (hint, *typing.get_args(hint)):
+                if typing.is_typeddict(inner):
+                    walk(inner.__name__, inner)
+
+    for component in components:
+        walk(component.__name__, inspect.get_annotations(component.__init__)["args"])
+    return found
 
 
-def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
-    """Marks every password and secret-key input `secret`, which the SDK's schema inference cannot express.
-
-    Other languages then pass them as secrets, and the engine keeps them encrypted in state.
-    """
-    for spec in [*schema.get("resources", {}).values(), *schema.get("types", {}).values()]:
-        for props in (spec.get("inputProperties", {}), spec.get("properties", {})):
-            for name, prop in props.items():
-                if _is_credential(name):
+def mark_secrets(schema: dict[str, Any], components: list[type[pulumi.ComponentResource]]) -> dict[str, Any]:
+    """Marks every input the components declare as a credential `secret`, which the SDK's schema inference
+    cannot express. Other languages then pass them as secrets, and the engine keeps them encrypted in state."""
+    secret = credential_inputs(components)
+    for section, key in (("resources", "inputProperties"), ("types", "properties")):
+        for token, spec in schema.get(section, {}).items():
+            for name, prop in spec.get(key, {}).items():
+                if (token.rsplit(":", 1)[-1], name) in secret:
                     prop["secret"] = True
     return schema
 
@@ -176,5 +195,5 @@ class PackageProvider(ComponentProvider):
 
 def provider(version: str = "0.0.0") -> PackageProvider:
     served = PackageProvider(exported_components(), PACKAGE_NAME, version=version)
-    served.schema = json.dumps(mark_secrets(json.loads(served.schema or "{}")))
+    served.schema = json.dumps(mark_secrets(json.loads(served.schema or "{}"), exported_components()))
     return served

@@ -31,7 +31,7 @@ def package_schema() -> dict[str, Any]:
     spec = generate_schema(
         PACKAGE_NAME, "0.0.0", None, result["component_definitions"], result["type_definitions"], dependencies
     )
-    return mark_secrets(spec.to_json())
+    return mark_secrets(spec.to_json(), exported_components())
 
 
 def type_name(prop: dict[str, Any]) -> str:

@@ -310,3 +310,35 @@ def test_components_are_built_through_their_constructors_only():
             assert backend.build in exported_components(), f"{backend.name} builds an unexported class"
     sources = [p.read_text() for p in (ROOT / "components").rglob("*.py")]
     assert not any("__new__(" in text for text in sources)
+
+
+def test_secrecy_comes_from_the_declared_type_not_the_name():
+    """An input annotated PasswordInput is secret in the schema whatever it is called; a `password`
+    declared as plain text is not (the schema and the config spec read the same declarations)."""
+    from typing import NotRequired, TypedDict
+
+    import pulumi
+
+    from components.config_spec import SPEC
+    from components.kubernetes.dockerconfig import PasswordInput
+    from components.package import credential_inputs, exported_components
+
+    class TokenArgs(TypedDict):
+        bearer: NotRequired[PasswordInput]
+        password: str
+
+    class Tokened(pulumi.ComponentResource):
+        def __init__(self, name: str, args: TokenArgs, opts: pulumi.ResourceOptions | None = None) -> None: ...
+
+    assert credential_inputs([Tokened]) == {("Tokened", "bearer")}
+
+    declared = credential_inputs(exported_components())
+
+    def walk(field) -> None:
+        for sub in field.fields:
+            if field.schema_type:
+                assert sub.secret == ((field.schema_type, sub.key) in declared), (field.schema_type, sub.key)
+            walk(sub)
+
+    walk(SPEC)
+    assert ("WorkspaceImagesArgs", "secretAccessKey") in declared and ("AirGapArgs", "password") in declared
