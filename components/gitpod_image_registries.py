@@ -20,12 +20,10 @@ from .validation import checked_args
 class GitpodImageRegistries(pulumi.ComponentResource):
     """Registries for all three of Gitpod's image roles, and the installer config that uses them.
 
-    Children: ComponentImages (role 1, with a pull secret for a private mirror) and the
-    workspace-image backend's component: S3WorkspaceImages (backend s3),
-    S3CompatibleWorkspaceImages (s3-compatible), ArtifactRegistryWorkspaceImages
-    (artifact-registry), AcrWorkspaceImages (acr) or ExternalWorkspaceImages (external, and air-gap),
-    none for in-cluster; the secret of artifact-registry, acr and external also carries the
-    base-image logins and the mirror's.
+    Children: ComponentImages (role 1, with a pull secret for a private mirror) and the component of
+    the workspace-image backend that `workspace_images.backend` names (role 3; each backend's module in
+    workspace_images/ says what it creates; ExternalWorkspaceImages for an air gap); a backend whose
+    secret the installer does not generate also carries the base-image logins and the mirror's there.
     With custom_ca_cert, an Opaque secret with key ca.crt in trust-manager's trust namespace.
     """
 

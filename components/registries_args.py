@@ -20,7 +20,7 @@ from typing import Any, NotRequired, TypedDict
 from . import validation
 from .installer_config import DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
 from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
-from .kubernetes.dockerconfig import PasswordInput, RegistryLogins
+from .kubernetes.dockerconfig import RegistryLogins
 from .reference import parse_reference
 from .roles.air_gap import AirGapArgs, mirrored_image
 from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
@@ -28,69 +28,13 @@ from .roles.base_images import check_fields as check_base_images
 from .roles.component_images import CheckedComponentImages, ComponentImagesRoleArgs, check_repository
 from .roles.component_images import check_fields as check_component_images
 from .validation import InvalidInput, ref
-from .workspace_images import Backend, backend_named
+from .workspace_images import Backend, backend_named, carrying_logins
 from .workspace_images.backend import Common, check_common
+from .workspace_images.config_args import WorkspaceImagesArgs
 from .workspace_images.external import BACKEND as EXTERNAL
 from .workspace_images.external import CheckedExternal, check_push
 
 DEFAULT_NAMESPACE = "gitpod"
-
-
-class WorkspaceImagesArgs(TypedDict):
-    backend: str
-    """Where image-builder pushes: s3 (AWS), artifact-registry (GCP), acr (Azure), external (any OCI
-    registry), s3-compatible (Gitpod's registry on MinIO, Ceph RGW, R2, ...) or in-cluster (Gitpod's registry
-    on a volume). ecr is refused (see docs/backend-s3.md)."""
-    region: NotRequired[str]
-    """s3: AWS region of the bucket; decides the partition (aws, aws-cn, aws-us-gov). Default: aws:region.
-    s3-compatible: the store's region, e.g. us-east-1 (MinIO), auto (R2)."""
-    bucket: NotRequired[str]
-    """s3: an existing bucket to reuse (e.g. Gitpod's object-storage bucket) instead of creating one; nothing
-    about it is changed, the IAM grants are scoped to it. s3-compatible: the bucket."""
-    endpoint: NotRequired[str]
-    """s3-compatible: the store's S3 endpoint, host[:port] without scheme (always reached over TLS)."""
-    access_key_id: NotRequired[PasswordInput]
-    """s3-compatible: secret; access key id of a user that can read and write the bucket."""
-    secret_access_key: NotRequired[PasswordInput]
-    """s3-compatible: secret; its secret access key."""
-    project: NotRequired[str]
-    """artifact-registry: Google Cloud project ID of the repository and service account (domain-scoped
-    example.com:proj works). Default: gcp:project."""
-    location: NotRequired[str]
-    """artifact-registry: a region (europe-west1) or multi-region (us, europe, asia). Default: gcp:region.
-    acr: Azure region of the registry, e.g. westeurope. Default: the resource group's."""
-    repository: NotRequired[str]
-    """artifact-registry: repository id, 1-63 lowercase letters, digits and '-'. gcr.io, us.gcr.io, eu.gcr.io
-    or asia.gcr.io create a gcr.io-domain repository in its fixed multi-region. Default gitpod."""
-    service_account: NotRequired[str]
-    """artifact-registry: email of an existing user-managed service account to reuse (e.g. Gitpod's
-    object-storage one); it gets a new key and the same repository-only grant."""
-    cleanup_older_than_days: NotRequired[int]
-    """artifact-registry: delete image versions older than this many days (image-builder rebuilds an image
-    that is gone). Default: keep all."""
-    cleanup_keep_count: NotRequired[int]
-    """artifact-registry: with cleanup, keep this many most recent versions of each image. Default 10."""
-    resource_group: NotRequired[str]
-    """acr: name of the existing resource group the registry is created in."""
-    registry_name: NotRequired[str]
-    """acr: registry name, 5-50 letters and digits, unique across Azure. Default: gitpod, the cluster name without
-    dashes and a hash of the subscription, resource group and cluster."""
-    sku: NotRequired[str]
-    """acr: Basic, Standard or Premium. Default Standard."""
-    allow_key_creation: NotRequired[bool]
-    """artifact-registry: create a project-scoped exception to the organization policy
-    iam.disableServiceAccountKeyCreation, so the key can be created. Default false."""
-    key_generation: NotRequired[int]
-    """s3, artifact-registry, acr: generation of the registry credential; raise by one to rotate. Default 1."""
-    keep_previous_key: NotRequired[bool]
-    """s3, artifact-registry, acr: keep the previous credential valid during a rotation. Default false."""
-    url: NotRequired[str]
-    """external: registry host[:port] and path image-builder pushes under (to <url>/base-images and
-    <url>/workspace-images), e.g. registry.example.com/gitpod. No scheme."""
-    username: NotRequired[str]
-    """external: a user or robot account that can push and pull under url."""
-    password: NotRequired[PasswordInput]
-    """external: secret; its password or token."""
 
 
 class GitpodImageRegistriesArgs(TypedDict):
@@ -191,8 +135,8 @@ def _mirror_login(
             "and ide-service pull Gitpod's own images from it with the one secret named in containerRegistry, and "
             f"with '{backend.name}' the installer generates that secret itself, with its own registry's login only. "
             f"Allow anonymous pulls from the mirror and remove {ref('component_images.username')} and "
-            f"{ref('component_images.password')}, or use backend 'external' or 'artifact-registry', whose secret "
-            "carries the mirror's login",
+            f"{ref('component_images.password')}, or use backend {carrying_logins()}, whose secret carries the "
+            "mirror's login",
         )
     image = workspace_image or installer_default_workspace_image(components.mirror, components.drop_image_repo)
     # The image was checked already; its key is the host a runtime pulls it from (docker.io for Hub shorthand).
@@ -219,8 +163,8 @@ def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRe
             "base_images.registries",
             f"cannot be used with backend '{backend.name}': Gitpod's in-cluster registry uses an auth secret the "
             "installer generates itself, and Gitpod mounts only that one .dockerconfigjson, so credentials for "
-            "private base images would have nowhere to go. Use backend 'external' (a registry you run) or "
-            "'artifact-registry', or make the base images pullable without credentials",
+            f"private base images would have nowhere to go. Use backend {carrying_logins()}, whose secret carries "
+            "them, or make the base images pullable without credentials",
         )
     logins = _mirror_login(components, base.workspace_image, backend, base.logins)
     return CheckedRegistries(

@@ -142,7 +142,7 @@ def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict
         raise InvalidInput(
             "workspace_images",
             "required (unless airGap is set); set it to an object with 'backend' "
-            f"({', '.join(BACKENDS)}), e.g. `pulumi config set --path workspaceImages.backend s3`",
+            f"({', '.join(BACKENDS)}), e.g. `pulumi config set --path workspaceImages.backend {next(iter(BACKENDS))}`",
         )
     if "cluster_name" not in args:
         args["cluster_name"] = _default_cluster_name(stack)

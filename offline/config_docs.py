@@ -43,8 +43,9 @@ def _default(field: Field) -> str:
     return "required" if field.required else "none"
 
 
-def _description(field: Field, parent: Field, schema: dict[str, Any]) -> str:
-    token = f"{PROJECT}:index:{parent.schema_type}"
+def _description(field: Field, parent: Field, schema: dict[str, Any], described_by: str | None = None) -> str:
+    """The field's description in the schema of `parent`'s type, or of the `described_by` component."""
+    token = f"{PROJECT}:index:{described_by or parent.schema_type}"
     spec = schema["resources"].get(token) or schema["types"][token]
     properties = spec.get("inputProperties") or spec["properties"]
     text = properties[field.key].get("description", "")
@@ -53,10 +54,14 @@ def _description(field: Field, parent: Field, schema: dict[str, Any]) -> str:
     return _cell(text)
 
 
-def _table(parent: Field, fields: tuple[Field, ...], schema: dict[str, Any]) -> list[str]:
+def _table(
+    parent: Field, fields: tuple[Field, ...], schema: dict[str, Any], described_by: str | None = None
+) -> list[str]:
     rows = ["| key | type | default | description |", "|---|---|---|---|"]
     for field in fields:
-        rows.append(f"| `{field.key}` | {_type(field)} | {_default(field)} | {_description(field, parent, schema)} |")
+        own = described_by if field.name != "backend" else None
+        description = _description(field, parent, schema, own)
+        rows.append(f"| `{field.key}` | {_type(field)} | {_default(field)} | {description} |")
     return rows
 
 
@@ -67,7 +72,9 @@ def tables(schema: dict[str, Any]) -> str:
     workspace = SPEC.field("workspace_images")
     for name, backend in BACKENDS.items():
         lines += [f"## `workspaceImages` fields, backend `{name}`", "", f"{backend.summary}.", ""]
-        lines += _table(workspace, workspace.fields_for(name), schema) + [""]
+        # Each backend's own component describes its fields (the composite's type describes them all at once).
+        component = backend.build.__name__ if isinstance(backend.build, type) else None
+        lines += _table(workspace, workspace.fields_for(name), schema, component) + [""]
     for field in SPEC.fields:
         if field.kind == "object" and field.name != "workspace_images":
             lines += [f"## `{field.key}` fields", ""] + _table(field, field.fields, schema) + [""]

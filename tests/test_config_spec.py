@@ -96,3 +96,16 @@ def test_provider_config_serves_the_backend_fields_the_stack_leaves_unset():
     assert own.backend_args.region == "us-east-2"
     with pytest.raises(InvalidConfig, match=r"^aws:region: required for the s3 backend"):
         load({"gitpod-registry:workspaceImages": '{"backend": "s3"}'}, "dev")
+
+
+def test_the_composites_workspace_images_type_is_generated_from_the_backends(schema):
+    """One declaration per input: the flat type other languages see is written from each backend's own fields
+    and its component's docstrings, never by hand (offline/workspace_args.py)."""
+    from offline import workspace_args
+
+    assert workspace_args.FILE.read_text() == workspace_args.render(schema), (
+        "components/workspace_images/config_args.py is stale: run `python -m offline.docs`"
+    )
+    properties = schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"]
+    own = schema["resources"]["gitpod-registry:index:S3CompatibleWorkspaceImages"]["inputProperties"]
+    assert own["accessKeyId"]["description"] in " ".join(properties["accessKeyId"]["description"].split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,10 +60,17 @@ def test_contributing_lists_every_example_stack():
     assert not missing, f"CONTRIBUTING.md's layout leaves out {missing}"
 
 
-def test_the_composites_children_name_every_backend_component():
-    import components
-    from components.gitpod_image_registries import GitpodImageRegistries
+def test_a_backend_is_named_only_in_its_module_and_the_registry():
+    """A new backend is one module plus its line in BACKENDS and its export: no other module under the
+    package refers to a backend by name (docs/adding-a-backend.md)."""
+    from components.workspace_images import BACKENDS
 
-    backends = [name for name in components.__all__ if name.endswith("WorkspaceImages")]
-    missing = [name for name in backends if name not in (GitpodImageRegistries.__doc__ or "")]
-    assert backends and not missing, f"GitpodImageRegistries' docstring leaves out {missing}"
+    package = ROOT / "components"
+    registry = {package / "workspace_images" / name for name in ("__init__.py", "config_args.py")}
+    for name, backend in BACKENDS.items():
+        own = Path(sys.modules[backend.check.__module__].__file__ or "")
+        named = re.compile(rf"backend[\s'\"`]{{1,3}}{re.escape(name)}\b(?![-.])", re.IGNORECASE)
+        for source in package.rglob("*.py"):
+            if source not in registry and source != own:
+                found = named.search(source.read_text())
+                assert not found, f"{source.relative_to(ROOT)} names backend {name}: {found.group(0)!r}"

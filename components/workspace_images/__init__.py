@@ -37,6 +37,13 @@ ECR_REFUSAL = (
 )
 
 
+def carrying_logins() -> str:
+    """The backends whose push secret also carries other logins (the installer does not generate it), for
+    hints: 'artifact-registry', 'acr' or 'external'."""
+    *others, last = [f"'{name}'" for name, backend in BACKENDS.items() if not backend.installer_generates_secret]
+    return f"{', '.join(others)} or {last}" if others else last
+
+
 def backend_named(path: str, name: object) -> Backend:
     if name is None:
         raise InvalidInput(path, f"required; allowed values: {', '.join(BACKENDS)}")
@@ -45,4 +52,4 @@ def backend_named(path: str, name: object) -> Backend:
     return BACKENDS[require_one_of(path, name, BACKENDS)]
 
 
-__all__ = ["BACKENDS", "ECR_REFUSAL", "Backend", "backend_named"]
+__all__ = ["BACKENDS", "ECR_REFUSAL", "Backend", "backend_named", "carrying_logins"]

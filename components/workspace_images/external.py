@@ -46,7 +46,8 @@ ECR_URL_REFUSAL = (
     "is an ECR registry, which Gitpod cannot use for workspace images: ECR logins are tokens that expire after "
     "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
     ".dockerconfigjson secret that nothing in Gitpod renews, so pulls and pushes fail 12 hours after deployment. "
-    "On AWS use backend 's3' (Gitpod's in-cluster registry stored in an S3 bucket). For base images kept in ECR, "
+    "On AWS, Gitpod's in-cluster registry can store its images in an S3 bucket (docs/backend-s3.md). For base "
+    "images kept in ECR, "
     "set containerRegistry.enableAdditionalECRAuth: true in the installer config instead: image-builder then "
     "pulls them with its pod's AWS credentials."
 )

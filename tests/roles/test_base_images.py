@@ -80,7 +80,7 @@ def test_in_cluster_registry_refuses_base_image_credentials_instead_of_dropping_
     assert message.startswith(
         f"invalid configuration: gitpod-registry:baseImages.registries: cannot be used with backend '{backend}'"
     )
-    assert "Use backend 'external'" in message and "quay-t0ken" not in message
+    assert "Use backend 'artifact-registry', 'acr' or 'external'" in message and "quay-t0ken" not in message
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_a_mirror_login_is_refused_where_the_installer_generates_the_registry_se
     assert "registry-facade, blobserve and ide-service" in message
     assert (
         "Allow anonymous pulls from the mirror" in message
-        and "use backend 'external' or 'artifact-registry'" in message
+        and "use backend 'artifact-registry', 'acr' or 'external'" in message
     )
     assert "mirror-pa55" not in message
 
