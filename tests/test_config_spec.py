@@ -109,3 +109,36 @@ def test_the_composites_workspace_images_type_is_generated_from_the_backends(sch
     properties = schema["types"]["gitpod-registry:index:WorkspaceImagesArgs"]["properties"]
     own = schema["resources"]["gitpod-registry:index:S3CompatibleWorkspaceImages"]["inputProperties"]
     assert own["accessKeyId"]["description"] in " ".join(properties["accessKeyId"]["description"].split())
+
+
+def test_each_backend_field_agrees_with_its_components_declaration(schema):
+    """A backend field's kind, whether it is required, its secrecy and its default are those its component's
+    argument type declares (annotation, NotRequired, PasswordInput, "Default X" in the docstring)."""
+    import inspect
+    import typing
+
+    from components.kubernetes.dockerconfig import PasswordInput
+    from components.workspace_images import BACKENDS
+
+    kinds = {str: "string", int: "integer", bool: "boolean", PasswordInput: "string"}
+    checked = 0
+    for backend in BACKENDS.values():
+        if not isinstance(backend.build, type):
+            assert not backend.fields, f"{backend.name} has fields but no component to declare them"
+            continue
+        args = inspect.get_annotations(backend.build.__init__)["args"]
+        annotations = inspect.get_annotations(args)
+        resource = schema["resources"][f"gitpod-registry:index:{backend.build.__name__}"]
+        for field in backend.fields:
+            where = f"{backend.name}.{field.name}"
+            hint = annotations[field.name]
+            optional = typing.get_origin(hint) is typing.NotRequired
+            (hint,) = typing.get_args(hint) if optional else (hint,)
+            assert kinds[hint] == field.kind and (hint == PasswordInput) == field.secret, where
+            assert field.required == (not optional) == (field.key in resource.get("requiredInputs", [])), where
+            if field.default is not None:
+                text = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
+                description = " ".join(resource["inputProperties"][field.key].get("description", "").split())
+                assert f"Default {text}" in description, f"{where}: the docstring does not say Default {text}"
+            checked += 1
+    assert checked >= 25
