@@ -42,16 +42,21 @@ class Rotation:
     keep_previous_key: bool = False
 
 
+_NO_ROTATION = Rotation()
 ROTATION_FIELDS = (
-    Field("key_generation", "integer", default=1),
-    Field("keep_previous_key", "boolean", default=False),
+    Field("key_generation", "integer", default=_NO_ROTATION.key_generation),
+    Field("keep_previous_key", "boolean", default=_NO_ROTATION.keep_previous_key),
 )
 
 
 def check_rotation(args: Mapping[str, Any], path: str) -> Rotation:
     return Rotation(
-        key_generation=positive_int(at(path, "key_generation"), args.get("key_generation", 1)),
-        keep_previous_key=flag(at(path, "keep_previous_key"), args.get("keep_previous_key", False)),
+        key_generation=positive_int(
+            at(path, "key_generation"), args.get("key_generation", _NO_ROTATION.key_generation)
+        ),
+        keep_previous_key=flag(
+            at(path, "keep_previous_key"), args.get("keep_previous_key", _NO_ROTATION.keep_previous_key)
+        ),
     )
 
 
