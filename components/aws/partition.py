@@ -6,12 +6,9 @@ before any resource exists and stay identical from run to run.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..validation import InvalidInput, describe, require_type
-
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 @dataclass(frozen=True)
@@ -40,15 +37,29 @@ _PARTITIONS_BY_PREFIX: tuple[tuple[str, Partition], ...] = (
     ("eusc-", Partition("aws-eusc", "amazonaws.eu")),
 )
 COMMERCIAL = Partition("aws", "amazonaws.com")
+PARTITIONS = (COMMERCIAL, *(partition for _, partition in _PARTITIONS_BY_PREFIX))
+
+
+def known_regions() -> frozenset[str]:
+    """The regions the AWS provider itself knows (pulumi-aws's `Region` enum, every partition's)."""
+    from pulumi_aws._enums import Region
+
+    return frozenset(r.value for r in Region)
 
 
 def region(field: str, value: object) -> str:
-    """Validates an AWS region name such as eu-west-1."""
+    """An AWS region the provider knows, such as eu-west-1 or eusc-de-east-1: a name that only looks like one
+    (eu-west-9) would fail at the first API call, after the plan was approved."""
     if value is None or value == "":
         raise InvalidInput(field, "required for the s3 backend; set it to the bucket's AWS region, e.g. eu-west-1")
     value = require_type(field, value, str, "an AWS region name such as eu-west-1")
-    if not _REGION.match(value):
-        raise InvalidInput(field, f"{describe(value)} is not an AWS region name; expected something like eu-west-1")
+    if value not in known_regions():
+        raise InvalidInput(
+            field,
+            f"{describe(value)} is not an AWS region name the AWS provider knows (pulumi-aws's Region list: eu-west-1, "
+            "us-gov-west-1, cn-north-1, eusc-de-east-1, ...); a region newer than the installed pulumi-aws needs "
+            "a newer pulumi-aws",
+        )
     return value
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from .. import validation
+from ..aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins
-from ..validation import at
+from ..validation import InvalidInput, at
 
 
 class BaseImagesRoleArgs(TypedDict):
@@ -34,4 +35,8 @@ def check_fields(args: Mapping[str, Any], path: str) -> CheckedBaseImages:
     image = args.get("workspace_image")
     if image is not None:
         image = validation.image_reference(at(path, "workspace_image"), image)
-    return CheckedBaseImages(image, check_logins(at(path, "registries"), args.get("registries", [])))
+    logins = check_logins(at(path, "registries"), args.get("registries", []))
+    for host in logins.hosts:
+        if is_ecr_host(host):
+            raise InvalidInput(f"{logins.path_of(host)}.server", f"{validation.describe(host)} {STATIC_LOGIN_REFUSAL}")
+    return CheckedBaseImages(image, logins)

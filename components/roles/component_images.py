@@ -17,6 +17,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 
 from .. import validation
+from ..aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
 from ..installer_config import DEFAULT_COMPONENT_REPOSITORY
 from ..kubernetes.dockerconfig import (
     PasswordInput,
@@ -138,6 +139,8 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
         "username": check_username(at(path, "username"), username),
         "password": check_password(at(path, "password"), password),
     }
+    if is_ecr_host(login["server"]):
+        raise InvalidInput(at(path, "repository"), f"{validation.describe(repository)} {STATIC_LOGIN_REFUSAL}")
     return CheckedComponentImages(namespace, repository, drop_image_repo, login)
 
 

@@ -6,7 +6,6 @@ credential plus any other logins (`extra_credentials`: base-image registries, a 
 entry per host.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NotRequired, TypedDict
@@ -14,6 +13,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 
 from .. import validation
+from ..aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
 from ..fields import Field
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import (
@@ -33,24 +33,6 @@ from ..validation import InvalidInput, at, checked_args
 from .backend import Backend, Common
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
-# Every host ECR serves the registry API on: private registries (IPv4, FIPS, and the dual-stack
-# <registry-id>.dkr-ecr[-fips].<region>.on.aws of the ECR user guide, "Making requests to Amazon ECR
-# registries"), and ECR Public (public.ecr.aws, and its dual-stack ecr-public.aws). Matched on the host
-# without its port, so an explicit :443 changes nothing.
-_ECR_HOST = re.compile(
-    r"^(\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
-    r"|\d{12}\.dkr-ecr(-fips)?\.[a-z0-9-]+\.on\.aws"
-    r"|public\.ecr\.aws|ecr-public\.aws)$"
-)
-ECR_URL_REFUSAL = (
-    "is an ECR registry, which Gitpod cannot use for workspace images: ECR logins are tokens that expire after "
-    "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
-    ".dockerconfigjson secret that nothing in Gitpod renews, so pulls and pushes fail 12 hours after deployment. "
-    "On AWS, Gitpod's in-cluster registry can store its images in an S3 bucket (docs/backend-s3.md). For base "
-    "images kept in ECR, "
-    "set containerRegistry.enableAdditionalECRAuth: true in the installer config instead: image-builder then "
-    "pulls them with its pod's AWS credentials."
-)
 
 
 class ExternalWorkspaceImagesArgs(TypedDict):
@@ -79,12 +61,6 @@ class CheckedExternal:
     secret_name: str = DEFAULT_SECRET_NAME
 
 
-def is_ecr_host(host: str) -> bool:
-    """Whether a registry host (as `registry_host` returns it, port included) is served by ECR."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    return bool(_ECR_HOST.match(name.rstrip(".")))
-
-
 def check_url(field: str, url: object) -> str:
     """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR; a trailing '/' is dropped."""
     if url is None or url == "":
@@ -95,7 +71,7 @@ def check_url(field: str, url: object) -> str:
     except ReferenceError as error:
         raise InvalidInput(field, f"{validation.describe(url)} {error}") from None
     if is_ecr_host(name.key):
-        raise InvalidInput(field, f"{validation.describe(url)} {ECR_URL_REFUSAL}")
+        raise InvalidInput(field, f"{validation.describe(url)} {STATIC_LOGIN_REFUSAL}")
     return f"{name.key}/{name.path}" if name.path else name.key
 
 

@@ -26,6 +26,7 @@ from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, c
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
 BUCKET_NAME_MAX = 63
+IAM_USER_NAME_MAX = 64
 ACCOUNT_ID_LENGTH = 12
 INCOMPLETE_UPLOAD_DAYS = 7
 
@@ -62,6 +63,10 @@ def bucket_name_for(cluster_name: str, account_id: str, region_name: str) -> str
     return f"gitpod-registry-{cluster_name}-{account_id}-{region_name}"
 
 
+def user_name_for(cluster_name: str, region_name: str) -> str:
+    return f"gitpod-registry-{cluster_name}-{region_name}"
+
+
 def max_cluster_name_length(region_name: str) -> int:
     """The longest cluster name whose generated bucket name still fits S3's limit."""
     return BUCKET_NAME_MAX - len(bucket_name_for("", "0" * ACCOUNT_ID_LENGTH, region_name))
@@ -79,6 +84,13 @@ def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: Reg
             f"at most {max_cluster_name_length(region_name)} characters in {region_name}, because the bucket "
             f"name {bucket_name_for('<cluster>', '<account-id>', region_name)} has at most {BUCKET_NAME_MAX}; "
             "use a shorter cluster name or reuse an existing bucket",
+        )
+    if len(user_name_for(common.cluster_name, region_name)) > IAM_USER_NAME_MAX:
+        limit = IAM_USER_NAME_MAX - len(user_name_for("", region_name))
+        raise validation.InvalidInput(
+            "cluster_name",
+            f"at most {limit} characters in {region_name}, because the IAM user name "
+            f"{user_name_for('<cluster>', region_name)} has at most {IAM_USER_NAME_MAX} (IAM's limit for user names)",
         )
     return CheckedS3(common, region_name, bucket, check_rotation(args, path))
 
@@ -137,7 +149,7 @@ class S3WorkspaceImages(pulumi.ComponentResource):
 
         user = aws.iam.User(
             f"{name}-user",
-            name=f"gitpod-registry-{cluster}-{region_name}",
+            name=user_name_for(cluster, region_name),
             path="/gitpod/",
             tags=tags,
             opts=child,

@@ -20,12 +20,11 @@ from ..fields import Field
 from ..installer_config import in_cluster_registry, secret_ref
 from ..kubernetes.dockerconfig import NO_LOGINS, PasswordInput, RegistryLogins, check_password
 from ..kubernetes.s3_storage_secret import s3_storage_secret
+from ..reference import ReferenceError, check_host
 from ..validation import InvalidInput, at, checked_args, describe
 from .backend import Backend, Common
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
-# host[:port]: DNS names or IPv4 addresses; the registry adds https:// itself (s3.secure=true).
-_ENDPOINT = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$")
 _REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -66,9 +65,13 @@ def check_endpoint(field: str, value: object) -> str:
             f"{describe(value)} has a scheme; give host[:port] only, e.g. minio.example.com:9000 (the registry "
             "always uses https: the installer sets s3.secure=true)",
         )
-    if not _ENDPOINT.match(value.lower()) or "/" in value:
+    if "/" in value:
         raise InvalidInput(field, f"{describe(value)} is not host[:port], e.g. minio.example.com:9000")
-    return value.lower()
+    try:
+        # The one grammar of registry hosts (reference.py): DNS labels, IPv4 or [IPv6], a port from 1 to 65535.
+        return check_host(value.lower())
+    except ReferenceError as error:
+        raise InvalidInput(field, f"{describe(value)} {error}") from None
 
 
 def _check(args: Mapping[str, Any], path: str, namespace: str) -> CheckedS3Compatible:

@@ -1,0 +1,41 @@
+"""ECR's registry hosts in every AWS partition, and why a static login to them cannot serve Gitpod.
+
+ECR logins are tokens that expire after 12 hours, and registry-facade, blobserve, ide-service and
+image-builder read their logins from a `.dockerconfigjson` secret that nothing in Gitpod renews. So a
+login to ECR written into that secret, as a push registry, a component mirror or a base-image
+registry, works for 12 hours and then fails on every node.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .partition import PARTITIONS
+
+# Every host ECR serves the registry API on: private registries, `<registry-id>.dkr.ecr[-fips].<region>.<the
+# partition's DNS suffix>` (amazonaws.com, amazonaws.com.cn, amazonaws.eu, and the ISO partitions'), their
+# dual-stack `<registry-id>.dkr-ecr[-fips].<region>.on.aws` (on.amazonwebservices.com.cn in China) of the ECR
+# user guide, "Making requests to Amazon ECR registries", and ECR Public (public.ecr.aws, and its dual-stack
+# ecr-public.aws). Matched on the whole host without its port, so an explicit :443 changes nothing.
+_SUFFIXES = "|".join(re.escape(p.dns_suffix) for p in sorted(PARTITIONS, key=lambda p: -len(p.dns_suffix)))
+_ECR_HOST = re.compile(
+    rf"[0-9]{{12}}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.({_SUFFIXES})"
+    r"|[0-9]{12}\.dkr-ecr(-fips)?\.[a-z0-9-]+\.on\.(aws|amazonwebservices\.com\.cn)"
+    r"|public\.ecr\.aws|ecr-public\.aws"
+)
+
+STATIC_LOGIN_REFUSAL = (
+    "is an ECR registry, and a login to ECR cannot be stored for Gitpod: ECR logins are tokens that expire after "
+    "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
+    ".dockerconfigjson secret that nothing in Gitpod renews, so pulls and pushes fail 12 hours after deployment. "
+    "On AWS, Gitpod's in-cluster registry can store its images in an S3 bucket (docs/backend-s3.md). For base "
+    "images kept in ECR, set containerRegistry.enableAdditionalECRAuth: true in the installer config instead: "
+    "image-builder then pulls them with its pod's AWS credentials."
+)
+"""Why a push registry, component mirror or base-image registry in ECR with a login is refused."""
+
+
+def is_ecr_host(host: str) -> bool:
+    """Whether a registry host (as `registry_host` returns it, port included) is served by ECR."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return bool(_ECR_HOST.fullmatch(name.rstrip(".")))
