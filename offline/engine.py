@@ -11,9 +11,11 @@ import contextvars
 import copy
 import functools
 import json
+import re
 import runpy
 import subprocess
 import sys
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,7 +248,33 @@ def stack_config(
         config[key] = text
         if secret:
             secret_keys.append(key)
+    names = {k if ":" in k else f"{name}:{k}" for k in declared} if isinstance(declared, dict) else set()
+    check_handover(stack_path, config, names)
     return config, secret_keys
+
+
+def check_handover(path: Path, config: dict[str, str], declared: Set[str] = frozenset()) -> None:
+    """Refuses config the CLI could not hand the program (PULUMI_CONFIG, stack_file.CONFIG_HANDOVER_MAX).
+
+    Go's json.Marshal writes at least what this compact JSON holds (it also escapes <, > and &), so a
+    config under the limit here is never refused; a `secure:` value counts as its placeholder."""
+    size = len(json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > stack_file.CONFIG_HANDOVER_MAX:
+        largest = max(config, key=lambda key: len(config[key].encode()))
+        raise StackFileError(
+            path,
+            f"the config is {size:,} bytes as the Pulumi CLI hands it to the program (PULUMI_CONFIG, one "
+            f"environment variable), more than the {stack_file.CONFIG_HANDOVER_MAX:,} Linux lets a program start "
+            f"with; the largest value is {_shown_key(largest, declared)} ({len(config[largest].encode()):,} bytes)",
+        )
+
+
+def _shown_key(key: str, declared: Set[str]) -> str:
+    """A config key for a message: one Pulumi.yaml declares, or NAMESPACE:name in letters (`aws:region`,
+    `gitpod-registry:airGap`); any other may be a credential pasted as a key, and is not shown."""
+    if key in declared or re.fullmatch(r"[a-z][a-z-]{0,30}:[a-zA-Z]{1,40}", key):
+        return key
+    return "a key not shown (it may hold a credential)"
 
 
 def all_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:

@@ -310,7 +310,27 @@ def _problem(text: str | None) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,:") or "invalid YAML"
 
 
+STACK_FILE_MAX = 1024 * 1024
+"""The largest project or stack file read, checked before it is parsed. The CLI hands a program its whole
+config as one environment variable (PULUMI_CONFIG, see CONFIG_HANDOVER_MAX), at most 128 KiB; a file eight
+times that is comments or aliases nobody reviews, and parsing it would take seconds."""
+
+CONFIG_HANDOVER_MAX = 32 * 4096 - len("PULUMI_CONFIG=") - 1
+"""The most bytes of config the CLI can hand a Python program. pulumi-language-python starts the program
+with the config as JSON in one environment variable, `PULUMI_CONFIG=<json>` (sdk/python/cmd/
+pulumi-language-python/main.go, pulumiConfigVar), and Linux's execve refuses any one environment string
+over MAX_ARG_STRLEN, 32 pages of 4 KiB with its NUL (include/uapi/linux/binfmts.h): the program would
+not start ("argument list too long")."""
+
+
 def _text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > STACK_FILE_MAX:
+        raise StackFileError(
+            path,
+            f"is {size:,} bytes; at most {STACK_FILE_MAX:,} are read: the Pulumi CLI can hand a program at most "
+            f"{CONFIG_HANDOVER_MAX:,} bytes of config (one environment variable), so keep large values out of it",
+        )
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # the CLI strips a UTF-8 BOM (loaders.go, readFileStripUTF8BOM)
