@@ -8,6 +8,7 @@ EnableCustomSSLCertificate): the CA is trusted installation-wide, not for regist
 """
 
 import base64
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...
                 f"certificate {index} ({subject}) is not a CA certificate (its BasicConstraints do not say CA:TRUE); "
                 "give the CA that issued the registry's certificate, not the registry's own certificate",
             )
+        _check_validity(path, index, subject, certificate)
         pems.append(_pem(der))
         subjects.append(subject)
     pem = "".join(pems)
@@ -131,6 +133,20 @@ def _check_markers(path: str, value: str) -> None:
             path,
             "holds a -----BEGIN CERTIFICATE----- line without its END line; content not shown; give whole PEM "
             "blocks, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----",
+        )
+
+
+def _check_validity(path: str, index: int, subject: str, certificate: Any) -> None:
+    """A CA outside its validity period is refused: trust-manager would distribute it installation-wide, and
+    every TLS client refuses a chain through it (RFC 5280, 4.1.2.5). Its dates are not secret."""
+    now = datetime.datetime.now(datetime.UTC)
+    not_before, not_after = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    period = f"valid from {not_before:%Y-%m-%d %H:%M:%S} UTC to {not_after:%Y-%m-%d %H:%M:%S} UTC"
+    if now > not_after:
+        raise InvalidInput(path, f"certificate {index} ({subject}) has expired: it was {period}; give a current CA")
+    if now < not_before:
+        raise InvalidInput(
+            path, f"certificate {index} ({subject}) is not valid yet: it is {period}; give a CA valid today"
         )
 
 
