@@ -11,6 +11,7 @@ import contextvars
 import copy
 import functools
 import json
+import logging
 import re
 import runpy
 import subprocess
@@ -75,6 +76,8 @@ class Evaluation:
     error: BaseException | None
     secret_keys: list[str] = field(default_factory=list)
     """Config keys whose values are secret (`secure:` in the stack file)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the stack file holds that the plan leaves out, and the program's warnings (`pulumi.log.warn`)."""
 
     def of_type(self, token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == token]
@@ -215,7 +218,10 @@ def _read(path: Path, project: str | None = None) -> Any:
 
 def placeholder(key: str, where: str) -> str:
     """What the offline plan hands the program for a `secure:` value it cannot decrypt."""
-    return f"offline-placeholder-for-{key}{'.' + where if where and not where.startswith('[') else where}"
+    # No ':' from the key's namespace: a user name set with --secret must pass the checks a real one passes,
+    # and a ':' is what a registry login cannot carry.
+    spelt = key.replace(":", ".", 1)
+    return f"offline-placeholder-for-{spelt}{'.' + where if where and not where.startswith('[') else where}"
 
 
 def stack_config(
@@ -313,10 +319,36 @@ def evaluate(
     which is read from `stack_dir` when given (see `stack_config`)."""
     try:
         values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file, stack_dir=stack_dir)
+        notices = stack_notices(stack, stack_dir=stack_dir) if use_stack_file else []
     except StackFileError as error:
         # A broken stack file is this stack's error; nothing is evaluated, other stacks go on.
         return Evaluation(stack, {}, [], {}, error)
-    return contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+    evaluation = contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+    evaluation.warnings[:0] = notices
+    return evaluation
+
+
+def stack_notices(stack: str, project_dir: Path = PROJECT_DIR, stack_dir: Path | None = None) -> list[str]:
+    """What the CLI would take from the stack file besides `config:`, and the plan cannot: an ESC
+    `environment:` block, whose environments the CLI opens with Pulumi ESC before the program runs, merging
+    their `pulumiConfig` into the config."""
+    path = (stack_dir or project_dir) / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        return []
+    document = _read(path)
+    if document.get("environment") is None:
+        return []
+    imports = document["environment"]
+    if isinstance(imports, dict):
+        imports = imports.get("imports", [])
+    names = [name for name in imports if isinstance(name, str)] if isinstance(imports, list) else []
+    shown = [name for name in names if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}", name)]
+    listed = f" ({', '.join(shown)})" if shown and len(shown) == len(names) else ""
+    return [
+        f"{path.name}: `environment:` imports Pulumi ESC environments{listed}; the Pulumi CLI adds their "
+        "pulumiConfig values to this stack's config, and this offline plan cannot read them: it shows the stack "
+        "without them"
+    ]
 
 
 def program_config(
@@ -334,14 +366,31 @@ def program_config(
     return values, secret_keys
 
 
+class _Warnings(logging.Handler):
+    """The program's `pulumi.log.warn` messages (the mock engine logs them), kept for the plan to print."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor(RegistryMocks())
+    warnings = _Warnings()
+    logger = logging.getLogger(f"offline.program.{id(warnings)}")
+    logger.propagate = False
+    logger.addHandler(warnings)
     try:
         pulumi.runtime.settings.ROOT.set(None)
         pulumi.runtime.set_all_config(dict(config), list(secret_keys))
-        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger
+        )
         if str(program.parent) not in sys.path:
             sys.path.insert(0, str(program.parent))
         error: BaseException | None = None
@@ -351,8 +400,11 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
             error = exc
         root = pulumi.runtime.settings.get_root_resource()
         outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
-        return Evaluation(stack, dict(config), monitor.registrations, outputs, error, list(secret_keys))
+        return Evaluation(
+            stack, dict(config), monitor.registrations, outputs, error, list(secret_keys), warnings.messages
+        )
     finally:
+        logger.removeHandler(warnings)
         for thread_loop in monitor.thread_loops:
             thread_loop.close()
         loop.close()

@@ -260,7 +260,7 @@ class _Decoder:
         first_line: dict[tuple[str, Any], int] = {}
         for key, _ in node.value:
             identity = (type(key).__name__, key.value if isinstance(key, ScalarNode) else "")
-            if identity in first_line and not _is_merge(key):
+            if identity in first_line:  # `<<` too: yaml.v3 compares kind and text only (decode.go, mapping)
                 raise self.fail(key, f"a mapping key is defined twice (first at line {first_line[identity]})")
             first_line.setdefault(identity, key.start_mark.line + 1)
         result: dict[str, Any] = {}
@@ -284,7 +284,10 @@ class _Decoder:
 
 
 def _is_merge(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.value == "<<" and node.style is None and node.tag in ("?", "!")
+    """yaml.v3's isMerge (decode.go): `<<` plain and untagged (the parser tags it !!merge), or tagged !!merge."""
+    if not isinstance(node, ScalarNode) or node.value != "<<":
+        return False
+    return (node.style is None and node.tag in ("?", "!")) or _short(node.tag) == "!!merge"
 
 
 def _is_typed(node: ScalarNode) -> bool:
@@ -407,6 +410,11 @@ def _json(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_json(v) for v in value) + "]"
     return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_json(v)}" for k, v in sorted(value.items())) + "}"
+
+
+def go_json(value: Any) -> str:
+    """A decoded value as the JSON text Go's encoding/json writes for it (keys sorted), as the CLI hands it over."""
+    return _json(value)
 
 
 def _check_numbers(path: Path, key: str, value: Any) -> None:
