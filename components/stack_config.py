@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pulumi
 import pulumi.runtime.config
 
 from .config_spec import PROJECT, SPEC
@@ -20,6 +21,7 @@ from .kubernetes.dockerconfig import Password
 from .registries_args import CheckedRegistries, check_args
 from .validation import (
     CLUSTER_NAME_MAX,
+    WITHHELD,
     InvalidInput,
     at,
     cluster_name,
@@ -83,13 +85,35 @@ def _convert(field: Field, value: Any, path: str) -> Any:
     return value
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of JSON text with each key once: json.loads would keep the last of two silently. A value
+    the CLI builds from YAML never has two (yaml.v3 refuses them); one set as a JSON string can."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
 def _parse(field: Field, raw: Any) -> Any:
     """A top-level value as the CLI hands it over: a string, with objects and lists as JSON text."""
     if not isinstance(raw, str) or raw == "":
         return raw  # set in-process (mocks, tests) as a structured value; "" is refused as empty
     if field.kind in ("object", "array"):
         try:
-            return json.loads(raw)
+            return json.loads(raw, object_pairs_hook=_unique_keys)
+        except _DuplicateKey as error:
+            raise InvalidInput(
+                field.name,
+                f"the JSON text given holds key {describe(error.key)} twice in one object; the program cannot "
+                "know which value you meant: give each key once",
+            ) from None
         except (ValueError, RecursionError):
             expected = "an object (a YAML mapping)" if field.kind == "object" else "a list"
             # Not echoed: a string where an object belongs may be anything, a password included.
@@ -150,8 +174,33 @@ def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict
     return args
 
 
+def other_case_keys(config: Mapping[str, Any]) -> list[str]:
+    """Warnings for keys in a namespace that differs from the project's by case alone (`Gitpod-Registry:x`).
+
+    Pulumi's config namespaces are case-sensitive (resource/config/key.go compares them as given), so the
+    program never reads these keys: `namespace` set there is silently not set."""
+    found = []
+    for key in sorted(config):
+        space, _, name = key.partition(":")
+        if not name or space == PROJECT or space.lower() != PROJECT:
+            continue
+        if WITHHELD in (describe(space), describe(name)):
+            found.append(
+                f"a config key (not shown: it may hold a credential) is in a namespace that differs from {PROJECT} "
+                "by case alone; config namespaces are case-sensitive, so this program ignores it"
+            )
+        else:
+            found.append(
+                f"config key {space}:{name} is in namespace {space!r}, not {PROJECT!r}; config namespaces are "
+                f"case-sensitive, so this program ignores it: write it as {PROJECT}:{name}"
+            )
+    return found
+
+
 def load(config: Mapping[str, Any], stack: str) -> CheckedRegistries:
     """Reads and checks the stack's configuration; raises InvalidConfig naming the key on the first problem."""
+    for warning in other_case_keys(config):
+        pulumi.log.warn(warning)
     renamed: dict[str, str] = {}
     try:
         return check_args(read(config, stack, renamed))

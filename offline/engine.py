@@ -11,9 +11,12 @@ import contextvars
 import copy
 import functools
 import json
+import logging
+import re
 import runpy
 import subprocess
 import sys
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +76,8 @@ class Evaluation:
     error: BaseException | None
     secret_keys: list[str] = field(default_factory=list)
     """Config keys whose values are secret (`secure:` in the stack file)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the stack file holds that the plan leaves out, and the program's warnings (`pulumi.log.warn`)."""
 
     def of_type(self, token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == token]
@@ -213,7 +218,10 @@ def _read(path: Path, project: str | None = None) -> Any:
 
 def placeholder(key: str, where: str) -> str:
     """What the offline plan hands the program for a `secure:` value it cannot decrypt."""
-    return f"offline-placeholder-for-{key}{'.' + where if where and not where.startswith('[') else where}"
+    # No ':' from the key's namespace: a user name set with --secret must pass the checks a real one passes,
+    # and a ':' is what a registry login cannot carry.
+    spelt = key.replace(":", ".", 1)
+    return f"offline-placeholder-for-{spelt}{'.' + where if where and not where.startswith('[') else where}"
 
 
 def stack_config(
@@ -246,7 +254,33 @@ def stack_config(
         config[key] = text
         if secret:
             secret_keys.append(key)
+    names = {k if ":" in k else f"{name}:{k}" for k in declared} if isinstance(declared, dict) else set()
+    check_handover(stack_path, config, names)
     return config, secret_keys
+
+
+def check_handover(path: Path, config: dict[str, str], declared: Set[str] = frozenset()) -> None:
+    """Refuses config the CLI could not hand the program (PULUMI_CONFIG, stack_file.CONFIG_HANDOVER_MAX).
+
+    Go's json.Marshal writes at least what this compact JSON holds (it also escapes <, > and &), so a
+    config under the limit here is never refused; a `secure:` value counts as its placeholder."""
+    size = len(json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > stack_file.CONFIG_HANDOVER_MAX:
+        largest = max(config, key=lambda key: len(config[key].encode()))
+        raise StackFileError(
+            path,
+            f"the config is {size:,} bytes as the Pulumi CLI hands it to the program (PULUMI_CONFIG, one "
+            f"environment variable), more than the {stack_file.CONFIG_HANDOVER_MAX:,} Linux lets a program start "
+            f"with; the largest value is {_shown_key(largest, declared)} ({len(config[largest].encode()):,} bytes)",
+        )
+
+
+def _shown_key(key: str, declared: Set[str]) -> str:
+    """A config key for a message: one Pulumi.yaml declares, or NAMESPACE:name in letters (`aws:region`,
+    `gitpod-registry:airGap`); any other may be a credential pasted as a key, and is not shown."""
+    if key in declared or re.fullmatch(r"[a-z][a-z-]{0,30}:[a-zA-Z]{1,40}", key):
+        return key
+    return "a key not shown (it may hold a credential)"
 
 
 def all_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
@@ -285,10 +319,36 @@ def evaluate(
     which is read from `stack_dir` when given (see `stack_config`)."""
     try:
         values, secret_keys = program_config(stack, config, use_stack_file=use_stack_file, stack_dir=stack_dir)
+        notices = stack_notices(stack, stack_dir=stack_dir) if use_stack_file else []
     except StackFileError as error:
         # A broken stack file is this stack's error; nothing is evaluated, other stacks go on.
         return Evaluation(stack, {}, [], {}, error)
-    return contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+    evaluation = contextvars.copy_context().run(_evaluate, stack, values, secret_keys, program, project)
+    evaluation.warnings[:0] = notices
+    return evaluation
+
+
+def stack_notices(stack: str, project_dir: Path = PROJECT_DIR, stack_dir: Path | None = None) -> list[str]:
+    """What the CLI would take from the stack file besides `config:`, and the plan cannot: an ESC
+    `environment:` block, whose environments the CLI opens with Pulumi ESC before the program runs, merging
+    their `pulumiConfig` into the config."""
+    path = (stack_dir or project_dir) / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        return []
+    document = _read(path)
+    if document.get("environment") is None:
+        return []
+    imports = document["environment"]
+    if isinstance(imports, dict):
+        imports = imports.get("imports", [])
+    names = [name for name in imports if isinstance(name, str)] if isinstance(imports, list) else []
+    shown = [name for name in names if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}", name)]
+    listed = f" ({', '.join(shown)})" if shown and len(shown) == len(names) else ""
+    return [
+        f"{path.name}: `environment:` imports Pulumi ESC environments{listed}; the Pulumi CLI adds their "
+        "pulumiConfig values to this stack's config, and this offline plan cannot read them: it shows the stack "
+        "without them"
+    ]
 
 
 def program_config(
@@ -306,14 +366,31 @@ def program_config(
     return values, secret_keys
 
 
+class _Warnings(logging.Handler):
+    """The program's `pulumi.log.warn` messages (the mock engine logs them), kept for the plan to print."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor(RegistryMocks())
+    warnings = _Warnings()
+    logger = logging.getLogger(f"offline.program.{id(warnings)}")
+    logger.propagate = False
+    logger.addHandler(warnings)
     try:
         pulumi.runtime.settings.ROOT.set(None)
         pulumi.runtime.set_all_config(dict(config), list(secret_keys))
-        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger
+        )
         if str(program.parent) not in sys.path:
             sys.path.insert(0, str(program.parent))
         error: BaseException | None = None
@@ -323,8 +400,11 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
             error = exc
         root = pulumi.runtime.settings.get_root_resource()
         outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
-        return Evaluation(stack, dict(config), monitor.registrations, outputs, error, list(secret_keys))
+        return Evaluation(
+            stack, dict(config), monitor.registrations, outputs, error, list(secret_keys), warnings.messages
+        )
     finally:
+        logger.removeHandler(warnings)
         for thread_loop in monitor.thread_loops:
             thread_loop.close()
         loop.close()

@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     plans = working_tree_plans(stacks)
     failed = False
     for stack, data in plans.items():
+        for warning in (data or {}).get("warnings", []):
+            print(f"warning: {stack}: {warning}", file=sys.stderr)
         if data is None or "error" in data:
             reason = data["error"] if data else f"no Pulumi.{stack}.yaml"
             print(f"error: {stack}: {reason}", file=sys.stderr)

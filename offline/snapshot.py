@@ -161,6 +161,8 @@ def snapshot(evaluation: Evaluation, key: bytes | None = None, *, shapes: bool =
     }
     if provider_config:
         data["providerConfig"] = provider_config
+    if evaluation.warnings:
+        data["warnings"] = list(evaluation.warnings)  # what the plan leaves out; printed, never diffed
     return data
 
 

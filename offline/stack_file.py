@@ -260,7 +260,7 @@ class _Decoder:
         first_line: dict[tuple[str, Any], int] = {}
         for key, _ in node.value:
             identity = (type(key).__name__, key.value if isinstance(key, ScalarNode) else "")
-            if identity in first_line and not _is_merge(key):
+            if identity in first_line:  # `<<` too: yaml.v3 compares kind and text only (decode.go, mapping)
                 raise self.fail(key, f"a mapping key is defined twice (first at line {first_line[identity]})")
             first_line.setdefault(identity, key.start_mark.line + 1)
         result: dict[str, Any] = {}
@@ -284,7 +284,10 @@ class _Decoder:
 
 
 def _is_merge(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.value == "<<" and node.style is None and node.tag in ("?", "!")
+    """yaml.v3's isMerge (decode.go): `<<` plain and untagged (the parser tags it !!merge), or tagged !!merge."""
+    if not isinstance(node, ScalarNode) or node.value != "<<":
+        return False
+    return (node.style is None and node.tag in ("?", "!")) or _short(node.tag) == "!!merge"
 
 
 def _is_typed(node: ScalarNode) -> bool:
@@ -310,7 +313,27 @@ def _problem(text: str | None) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,:") or "invalid YAML"
 
 
+STACK_FILE_MAX = 1024 * 1024
+"""The largest project or stack file read, checked before it is parsed. The CLI hands a program its whole
+config as one environment variable (PULUMI_CONFIG, see CONFIG_HANDOVER_MAX), at most 128 KiB; a file eight
+times that is comments or aliases nobody reviews, and parsing it would take seconds."""
+
+CONFIG_HANDOVER_MAX = 32 * 4096 - len("PULUMI_CONFIG=") - 1
+"""The most bytes of config the CLI can hand a Python program. pulumi-language-python starts the program
+with the config as JSON in one environment variable, `PULUMI_CONFIG=<json>` (sdk/python/cmd/
+pulumi-language-python/main.go, pulumiConfigVar), and Linux's execve refuses any one environment string
+over MAX_ARG_STRLEN, 32 pages of 4 KiB with its NUL (include/uapi/linux/binfmts.h): the program would
+not start ("argument list too long")."""
+
+
 def _text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > STACK_FILE_MAX:
+        raise StackFileError(
+            path,
+            f"is {size:,} bytes; at most {STACK_FILE_MAX:,} are read: the Pulumi CLI can hand a program at most "
+            f"{CONFIG_HANDOVER_MAX:,} bytes of config (one environment variable), so keep large values out of it",
+        )
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # the CLI strips a UTF-8 BOM (loaders.go, readFileStripUTF8BOM)
@@ -387,6 +410,11 @@ def _json(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_json(v) for v in value) + "]"
     return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_json(v)}" for k, v in sorted(value.items())) + "}"
+
+
+def go_json(value: Any) -> str:
+    """A decoded value as the JSON text Go's encoding/json writes for it (keys sorted), as the CLI hands it over."""
+    return _json(value)
 
 
 def _check_numbers(path: Path, key: str, value: Any) -> None:

@@ -8,6 +8,7 @@ EnableCustomSSLCertificate): the CA is trusted installation-wide, not for regist
 """
 
 import base64
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,12 +19,14 @@ import pulumi_kubernetes as k8s
 
 from ..validation import InvalidInput, at, kind_of, namespace
 from .dockerconfig import LABELS
+from .limits import check_secret_size
 
 DEFAULT_NAMESPACE = "cert-manager"
 DEFAULT_SECRET_NAME = "gitpod-registry-custom-ca"
 CA_KEY = "ca.crt"
 _BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 _ANY_PEM_LABEL = re.compile(r"-----(?:BEGIN|END) ([A-Z0-9 ]+)-----")
+_MARKER = re.compile(r"-----(BEGIN|END) CERTIFICATE-----")
 
 
 class CustomCACertArgs(TypedDict):
@@ -63,11 +66,15 @@ def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...
         raise InvalidInput(path, "required; the PEM text of the CA certificate(s), -----BEGIN CERTIFICATE-----")
     if not isinstance(value, str):
         raise InvalidInput(path, f"expected PEM text (a string), got {kind_of(value)}")
+    # Length first: the certificates become key ca.crt of one Secret, and nothing below runs on more than
+    # a Secret can hold (the re-encoded PEM is checked again at the end).
+    check_secret_size(path, len(value.encode()), "the custom CA secret (key ca.crt)")
     labels = sorted({label for label in _ANY_PEM_LABEL.findall(value) if label != "CERTIFICATE"})
     if labels:
         found = ", ".join(labels)
         hint = " (a private key: remove it, and treat it as disclosed)" if any("PRIVATE" in lb for lb in labels) else ""
         raise InvalidInput(path, f"holds PEM blocks other than CERTIFICATE: {found}{hint}; give only CA certificates")
+    _check_markers(path, value)
     if not _BLOCK.search(value):
         raise InvalidInput(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----); content not shown")
     if _outside_blocks(value):
@@ -97,9 +104,50 @@ def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...
                 f"certificate {index} ({subject}) is not a CA certificate (its BasicConstraints do not say CA:TRUE); "
                 "give the CA that issued the registry's certificate, not the registry's own certificate",
             )
+        _check_validity(path, index, subject, certificate)
         pems.append(_pem(der))
         subjects.append(subject)
-    return "".join(pems), tuple(subjects)
+    pem = "".join(pems)
+    check_secret_size(path, len(pem), "the custom CA secret (key ca.crt)")
+    return pem, tuple(subjects)
+
+
+def _check_markers(path: str, value: str) -> None:
+    """Every BEGIN CERTIFICATE line closed by an END line before the next BEGIN, in one linear pass.
+
+    Without it `_BLOCK`'s lazy match would scan to the end of the text from every unclosed BEGIN, which is
+    quadratic: 340 KB of BEGIN lines took 18 s, in `pulumi preview` and in the fork-PR plan-diff job.
+    """
+    expected = "BEGIN"
+    for marker in _MARKER.finditer(value):
+        if marker.group(1) != expected:
+            missing = "its END" if expected == "END" else "a BEGIN"
+            raise InvalidInput(
+                path,
+                f"holds a -----{marker.group(1)} CERTIFICATE----- line without {missing} line; content not shown; "
+                "give whole PEM blocks, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----",
+            )
+        expected = "END" if expected == "BEGIN" else "BEGIN"
+    if expected == "END":
+        raise InvalidInput(
+            path,
+            "holds a -----BEGIN CERTIFICATE----- line without its END line; content not shown; give whole PEM "
+            "blocks, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----",
+        )
+
+
+def _check_validity(path: str, index: int, subject: str, certificate: Any) -> None:
+    """A CA outside its validity period is refused: trust-manager would distribute it installation-wide, and
+    every TLS client refuses a chain through it (RFC 5280, 4.1.2.5). Its dates are not secret."""
+    now = datetime.datetime.now(datetime.UTC)
+    not_before, not_after = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    period = f"valid from {not_before:%Y-%m-%d %H:%M:%S} UTC to {not_after:%Y-%m-%d %H:%M:%S} UTC"
+    if now > not_after:
+        raise InvalidInput(path, f"certificate {index} ({subject}) has expired: it was {period}; give a current CA")
+    if now < not_before:
+        raise InvalidInput(
+            path, f"certificate {index} ({subject}) is not valid yet: it is {period}; give a CA valid today"
+        )
 
 
 def check_custom_ca(args: Mapping[str, Any], path: str) -> CheckedCustomCA:

@@ -18,9 +18,18 @@ import pulumi_kubernetes as k8s
 from ..installer_config import DOCKERCONFIG_KEY
 from ..reference import ReferenceError, parse_name
 from ..validation import InvalidInput, at, describe, key_ref, kind_of, ref, require_known_fields, require_type
+from .limits import check_secret_size
 
 LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitpod"}
 """Labels of every Kubernetes secret the components create."""
+
+USERNAME_MAX = 1024
+PASSWORD_MAX = 4096
+"""The longest user name and password (bytes, UTF-8) a registry login takes here. A runtime sends the login
+as one header line, `Authorization: Basic base64(user:password)`, and nginx, in front of Harbor, GitLab,
+Nexus and most self-hosted registries, answers 400 to a header line over its default 8 KiB
+(large_client_header_buffers 4 8k): 1024 + 1 + 4096 bytes are 6,828 in base64, which fits with the header's
+name. The largest login people paste, a GCP service-account key (`_json_key`), is about 2.4 KB."""
 
 
 class Password:
@@ -88,6 +97,7 @@ def check_username(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required; the registry user name")
     value = require_type(field, value, str, "a user name (a string)")
+    _check_length(field, value, USERNAME_MAX, "user name")
     if ":" in value:
         # Registries split `auth` at the first ':'; a colon in the user name shifts it into the password.
         # Not echoed: `user:token` pasted here holds a token.
@@ -101,7 +111,18 @@ def check_username(field: str, value: object) -> str:
     return value
 
 
+def _check_length(field: str, text: str, maximum: int, what: str) -> None:
+    """Length first, before any other work on the text; the refusal shows the size only."""
+    if len(text) > maximum or len(text.encode()) > maximum:
+        raise InvalidInput(
+            field,
+            f"too long for a registry login: {len(text.encode()):,} bytes (value not shown); a {what} takes at "
+            f"most {maximum:,} bytes, so that the login fits the 8 KiB header line registries accept",
+        )
+
+
 def _check_password_text(field: str, text: str, how: str) -> None:
+    _check_length(field, text, PASSWORD_MAX, "password or token")
     if text == "":
         raise InvalidInput(field, f"required; {how}")
     if _control_characters(text):
@@ -201,6 +222,7 @@ class RegistryLogins:
         """These logins and one more (merged with an equal one for its host, refused if it differs);
         `allow` puts its host on the allow list."""
         entries = tuple(merged_entries([*self.entries, (path, credential)]))
+        check_docker_config_size(path, [c for _, c in entries])
         allow_list = {*self.allow_list, credential["server"]} if allow else set(self.allow_list)
         return RegistryLogins(entries, tuple(sorted(allow_list)))
 
@@ -214,7 +236,19 @@ def check_logins(path: str, value: object) -> RegistryLogins:
         raise InvalidInput(path, f"expected a list, got {kind_of(value)}")
     entries = [(at(path, i), check_credential(at(path, i), credential)) for i, credential in enumerate(value)]
     merged = tuple(merged_entries(entries))
+    check_docker_config_size(path, [credential for _, credential in merged])
     return RegistryLogins(merged, tuple(sorted(credential["server"] for _, credential in merged)))
+
+
+def check_docker_config_size(field: str, credentials: Sequence[RegistryCredential]) -> None:
+    """Refuses logins whose `.dockerconfigjson` would not fit one Kubernetes Secret (1 MiB). A password known
+    only at deployment (an Output) counts as empty: the check never refuses what might fit."""
+    known = [
+        (c["server"], c["username"], c["password"].reveal() if isinstance(c["password"], Password) else c["password"])
+        for c in credentials
+    ]
+    document = docker_config_json([(h, u, p if isinstance(p, str) else "") for h, u, p in known])
+    check_secret_size(field, len(document.encode()), "the registry secret (.dockerconfigjson)")
 
 
 def auth_entry(username: str, password: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from ..kubernetes.dockerconfig import (
     PasswordInput,
     RegistryCredential,
     RegistryLogins,
+    check_docker_config_size,
     check_logins,
     check_password,
     check_username,
@@ -92,7 +93,9 @@ def with_logins(
 ) -> CheckedExternal:
     """The push login merged with the other logins (the same login twice is fine, two for a host are not)."""
     entries = [(url_path, push), *logins.entries]
-    return CheckedExternal(namespace, url, tuple(merge_credentials(entries)), logins.allow_list)
+    credentials = tuple(merge_credentials(entries))
+    check_docker_config_size(url_path, credentials)  # the push login joins the others in one Secret
+    return CheckedExternal(namespace, url, credentials, logins.allow_list)
 
 
 def check_fields(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stack_file_strategies import one_merge_files, two_merge_files
 
 from offline.engine import PROJECT_DIR, evaluate, stack_config
 from offline.stack_file import StackFileError, load
@@ -99,7 +103,7 @@ def test_secure_values_become_placeholders_and_mark_the_key_secret(project):
     )
     config, secret_keys = stack_config("t", project)
     assert json.loads(config["gitpod-registry:airGap"])["password"] == (
-        "offline-placeholder-for-gitpod-registry:airGap.password"
+        "offline-placeholder-for-gitpod-registry.airGap.password"
     )
     assert secret_keys == ["gitpod-registry:airGap"]
 
@@ -176,3 +180,104 @@ def test_the_project_file_is_read_the_same_way(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: p\nname: q\n")
     with pytest.raises(StackFileError, match=r"^Pulumi.yaml: line 2: a mapping key is defined twice"):
         load(tmp_path / "Pulumi.yaml") and stack_config("x", tmp_path)
+
+
+# What the CLI reads differently: yaml.v3's merge keys (decode.go: isMerge, and mapping's duplicate check,
+# which compares a key's kind and text only, `<<` included), JSON text with a key twice, namespaces that
+# differ by case, ESC environments, and the plan's own placeholder for a secure user name.
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=two_merge_files)
+def test_two_merge_keys_in_one_mapping_are_refused_as_yamlv3_refuses_them(project, text):
+    assert re.search(r"line \d+: a mapping key is defined twice \(first at line \d+\)", refusal(project, text))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=one_merge_files)
+def test_every_merge_spelling_yamlv3_takes_merges_and_the_mapping_wins(project, case):
+    text, expected = case
+    assert json.loads(config_of(project, text)["gitpod-registry:workspaceImages"]) == expected
+
+
+def test_a_quoted_merge_key_is_an_ordinary_key(project):
+    text = 'base: &base {backend: s3}\nconfig:\n  gitpod-registry:x:\n    "<<": *base\n'
+    assert json.loads(config_of(project, text)["gitpod-registry:x"]) == {"<<": {"backend": "s3"}}
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(
+    key=st.sampled_from(["backend", "bucket", "region", "Tr0ub4dorXyZ3AbCdEf"]),
+    values=st.lists(st.sampled_from(['"s3"', '"gcs"', "1", "null", "{}"]), min_size=2, max_size=3),
+    nested=st.booleans(),
+)
+def test_json_text_with_a_key_twice_is_refused_naming_the_key(key, values, nested):
+    from components.stack_config import InvalidInput, read
+
+    inner = "{" + ",".join(f'"{key}":{value}' for value in values) + "}"
+    text = '{"backend":"s3","extra":' + inner + "}" if nested else inner
+    with pytest.raises(InvalidInput) as refused:
+        read({"gitpod-registry:workspaceImages": text}, "dev", {})
+    message = str(refused.value)
+    assert message.startswith("workspace_images: the JSON text given holds key "), message
+    assert "twice in one object" in message
+    assert "Tr0ub4dor" not in message
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(spelling=st.lists(st.booleans(), min_size=len("gitpod-registry"), max_size=len("gitpod-registry")))
+def test_a_namespace_that_differs_by_case_alone_is_warned_about_by_name(spelling):
+    from components.stack_config import other_case_keys
+
+    space = "".join(c.upper() if up else c for c, up in zip("gitpod-registry", spelling, strict=True))
+    warnings = other_case_keys({f"{space}:namespace": "x", "gitpod-registry:clusterName": "c"})
+    if space == "gitpod-registry":
+        assert warnings == []
+    else:
+        assert warnings == [
+            f"config key {space}:namespace is in namespace {space!r}, not 'gitpod-registry'; config namespaces are "
+            "case-sensitive, so this program ignores it: write it as gitpod-registry:namespace"
+        ]
+
+
+def test_the_plan_warns_about_a_case_namespace_and_an_esc_environment(project):
+    (project / "Pulumi.t.yaml").write_text(
+        "environment:\n  - acme/registry\n  - shared\nconfig:\n  aws:region: eu-west-1\n"
+        "  gitpod-registry:workspaceImages:\n    backend: s3\n  Gitpod-Registry:namespace: other\n"
+    )
+    from offline.engine import stack_notices
+
+    (notice,) = stack_notices("t", project)
+    assert notice.startswith("Pulumi.t.yaml: `environment:` imports Pulumi ESC environments (acme/registry, shared)")
+    evaluation = evaluate("dev", {"Gitpod-Registry:namespace": "other"})
+    assert evaluation.error is None
+    assert any("config key Gitpod-Registry:namespace is in namespace" in w for w in evaluation.warnings)
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(
+    key=st.sampled_from(["gitpod-registry:airGap", "gitpod-registry:baseImages", "gitpod-registry:componentImages"]),
+    where=st.sampled_from(["", "username", "registries[0].username", "[2]", "a.b"]),
+)
+def test_the_plans_placeholder_for_a_secure_value_holds_no_colon(key, where):
+    from offline.engine import placeholder
+
+    assert ":" not in placeholder(key, where)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "config:\n  gitpod-registry:airGap:\n    registry: r.example.com/g\n    username:\n      secure: v1:a\n"
+        "    password:\n      secure: v1:b\n",
+        "config:\n  gitpod-registry:workspaceImages:\n    backend: external\n    url: harbor.example.com/gitpod\n"
+        "    username:\n      secure: v1:c\n    password:\n      secure: v1:d\n"
+        "  gitpod-registry:baseImages:\n    registries:\n      - server: r.example.com\n        username:\n"
+        "          secure: v1:a\n        password:\n          secure: v1:b\n",
+    ],
+    ids=["air-gap", "base-images"],
+)
+def test_a_user_name_set_with_secret_plans_offline(project, text):
+    (project / "Pulumi.t.yaml").write_text(text)
+    evaluation = evaluate("t", stack_dir=project)
+    assert evaluation.error is None, evaluation.error

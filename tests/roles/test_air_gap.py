@@ -66,7 +66,7 @@ def test_example_stack_plans_offline_with_a_placeholder_for_the_secret():
     assert evaluation.error is None, evaluation.error
     auths = docker_config(secret_named(evaluation, "gitpod-registry-workspace-images"))["auths"]
     assert (
-        auths["registry.internal.example.com"]["password"] == "offline-placeholder-for-gitpod-registry:airGap.password"
+        auths["registry.internal.example.com"]["password"] == "offline-placeholder-for-gitpod-registry.airGap.password"
     )
 
 
