@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from .reference import ReferenceError, parse_reference
 
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 _REFERENCE = re.compile(r"«([^»]*)»")
 Style = Literal["python", "config", "schema"]
 """How a path is spelt: as the Python arguments (`workspace_images.key_generation`), as the stack
@@ -108,10 +108,10 @@ class InvalidInput(ValueError):
         return _REFERENCE.sub(spell, self.problem)
 
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_CLUSTER_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_CLUSTER_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IPV4 = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 
 CLUSTER_NAME_MAX = 32
 
@@ -119,8 +119,8 @@ CLUSTER_NAME_MAX = 32
 WITHHELD = "the value given (not shown: it may hold a credential)"
 """What a message says in place of a value that `may_hold_credential`."""
 
-_DIGEST_SUFFIX = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_DIGEST_SUFFIX = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
+_SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SHOWN_MAX = 100
 
@@ -236,7 +236,7 @@ def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[
 
 def namespace(field: str, value: Any) -> str:
     value = require_type(field, value, str, "a string")
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+    if len(value) > 63 or not _DNS_LABEL.fullmatch(value):
         raise InvalidInput(
             field,
             f"{describe(value)} is not a Kubernetes namespace name; use 1-63 lowercase letters, "
@@ -247,7 +247,7 @@ def namespace(field: str, value: Any) -> str:
 
 def cluster_name(field: str, value: Any) -> str:
     value = require_type(field, value, str, "a string")
-    if len(value) > CLUSTER_NAME_MAX or not _CLUSTER_NAME.match(value):
+    if len(value) > CLUSTER_NAME_MAX or not _CLUSTER_NAME.fullmatch(value):
         raise InvalidInput(
             field,
             f"{describe(value)} is not a valid cluster name; use 1-{CLUSTER_NAME_MAX} lowercase letters, "
@@ -261,9 +261,9 @@ def bucket_name(field: str, value: Any) -> str:
     """S3 general-purpose bucket naming rules."""
     value = require_type(field, value, str, "a string")
     if (
-        not _BUCKET_NAME.match(value)
+        not _BUCKET_NAME.fullmatch(value)
         or ".." in value
-        or _IPV4.match(value)
+        or _IPV4.fullmatch(value)
         or value.startswith(("xn--", "sthree-", "amzn-s3-demo-"))
         or value.endswith(("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"))
     ):

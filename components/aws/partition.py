@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..validation import InvalidInput, describe, require_type
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def region(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required for the s3 backend; set it to the bucket's AWS region, e.g. eu-west-1")
     value = require_type(field, value, str, "an AWS region name such as eu-west-1")
-    if not _REGION.match(value):
+    if not _REGION.fullmatch(value):
         raise InvalidInput(field, f"{describe(value)} is not an AWS region name; expected something like eu-west-1")
     return value
 

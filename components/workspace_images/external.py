@@ -38,9 +38,9 @@ DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 # registries"), and ECR Public (public.ecr.aws, and its dual-stack ecr-public.aws). Matched on the host
 # without its port, so an explicit :443 changes nothing.
 _ECR_HOST = re.compile(
-    r"^(\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
-    r"|\d{12}\.dkr-ecr(-fips)?\.[a-z0-9-]+\.on\.aws"
-    r"|public\.ecr\.aws|ecr-public\.aws)$"
+    r"([0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
+    r"|[0-9]{12}\.dkr-ecr(-fips)?\.[a-z0-9-]+\.on\.aws"
+    r"|public\.ecr\.aws|ecr-public\.aws)"
 )
 ECR_URL_REFUSAL = (
     "is an ECR registry, which Gitpod cannot use for workspace images: ECR logins are tokens that expire after "
@@ -81,7 +81,7 @@ class CheckedExternal:
 def is_ecr_host(host: str) -> bool:
     """Whether a registry host (as `registry_host` returns it, port included) is served by ECR."""
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    return bool(_ECR_HOST.match(name.rstrip(".")))
+    return bool(_ECR_HOST.fullmatch(name.rstrip(".")))
 
 
 def check_url(field: str, url: object) -> str:

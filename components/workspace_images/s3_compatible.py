@@ -25,8 +25,8 @@ from .backend import Backend, Common, from_checked
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
 # host[:port]: DNS names or IPv4 addresses; the registry adds https:// itself (s3.secure=true).
-_ENDPOINT = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$")
-_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ENDPOINT = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+_REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 class S3CompatibleWorkspaceImagesArgs(TypedDict):
@@ -66,7 +66,7 @@ def check_endpoint(field: str, value: object) -> str:
             f"{describe(value)} has a scheme; give host[:port] only, e.g. minio.example.com:9000 (the registry "
             "always uses https: the installer sets s3.secure=true)",
         )
-    if not _ENDPOINT.match(value.lower()) or "/" in value:
+    if not _ENDPOINT.fullmatch(value.lower()) or "/" in value:
         raise InvalidInput(field, f"{describe(value)} is not host[:port], e.g. minio.example.com:9000")
     return value.lower()
 
@@ -76,7 +76,7 @@ def _check(args: Mapping[str, Any], path: str, namespace: str) -> CheckedS3Compa
         if args.get(name) in (None, ""):
             raise InvalidInput(at(path, name), "required with backend 's3-compatible'")
     region = validation.require_type(at(path, "region"), args["region"], str, "a region name such as us-east-1")
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):
         raise InvalidInput(
             at(path, "region"), f"{describe(region)} is not a region name; e.g. us-east-1 (MinIO) or auto (R2)"
         )

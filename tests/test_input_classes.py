@@ -1,0 +1,275 @@
+"""Classes of hostile and careless input (issue 24), each generated, each refused where its rule lives.
+
+- One key, two spellings (offline/stack_file.py, components/stack_config.py): the CLI decodes `config:` into
+  a Go map and re-keys it by ParseKey (pulumi/pulumi sdk/go/common/resource/config/map.go,
+  Map.UnmarshalYAML), so with `protectData` and `gitpod-registry:protectData` in one file `pulumi up` keeps
+  either at random.
+- A value must match its grammar whole: `re.match(...$)` lets "prod\\n" (a `key: |` block scalar) through.
+- Every type is checked before it is used, and any error from parsing a certificate is a refusal.
+
+Each generated case must end in a clean refusal: one line, naming the key, registering nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import copy
+import datetime
+import re
+from typing import Any
+
+import pulumi
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.config_spec import SPEC
+from components.workspace_images import BACKENDS
+from offline.engine import PROJECT_DIR, evaluate
+from offline.stack_file import StackFileError
+
+pytestmark = pytest.mark.heavy(12)
+
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+EVALUATING = settings(SETTINGS, max_examples=80)  # each example runs the whole program (about 50 ms)
+
+PROJECT = "gitpod-registry"
+W = f"{PROJECT}:workspaceImages"
+PROVIDERS = {"aws:region": "eu-west-1", "gcp:project": "acme-gitpod", "gcp:region": "europe-west1"}
+
+
+def _ca(name: str = "Acme Root CA", extensions: tuple = ()) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(key, hashes.SHA256()), key
+
+
+def _pem(der: bytes) -> str:
+    return "-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der).decode() + "-----END CERTIFICATE-----\n"
+
+
+CA, CA_KEY = _ca()
+CA_DER = CA.public_bytes(serialization.Encoding.DER)
+
+CATALOGUE: list[dict[str, Any]] = [
+    {
+        W: {"backend": "s3", "region": "eu-west-1", "bucket": "acme-gitpod-images"},
+        f"{PROJECT}:clusterName": "prod-eu",
+        f"{PROJECT}:namespace": "gitpod",
+        f"{PROJECT}:baseImages": {"workspaceImage": "quay.io/acme/dev:1"},
+    },
+    {
+        W: {
+            "backend": "artifact-registry",
+            "project": "acme-gitpod",
+            "location": "europe-west1",
+            "repository": "gitpod",
+            "serviceAccount": "sa-name1@acme-gitpod.iam.gserviceaccount.com",
+            "cleanupOlderThanDays": 90,
+            "keyGeneration": 2,
+            "keepPreviousKey": True,
+        },
+    },
+    {
+        W: {
+            "backend": "acr",
+            "resourceGroup": "gitpod",
+            "location": "westeurope",
+            "registryName": "acmegitpod",
+            "sku": "Premium",
+        }
+    },
+    {
+        W: {"backend": "external", "url": "harbor.example.com/gitpod", "username": "robot", "password": "pw-1"},
+        f"{PROJECT}:componentImages": {
+            "repository": "mirror.example.com/gitpod",
+            "username": "robot",
+            "password": "pw-2",
+            "dropImageRepo": True,
+        },
+        f"{PROJECT}:baseImages": {
+            "registries": [{"server": "harbor2.example.com", "username": "robot", "password": "pw-3"}]
+        },
+        f"{PROJECT}:protectData": False,
+    },
+    {
+        W: {
+            "backend": "s3-compatible",
+            "endpoint": "minio.example.com:9000",
+            "bucket": "gitpod-registry",
+            "region": "us-east-1",
+            "accessKeyId": "AKIDEXAMPLE",
+            "secretAccessKey": "secret-example",
+        }
+    },
+    {
+        f"{PROJECT}:airGap": {"registry": "registry.internal.example.com/gitpod", "username": "robot", "password": "p"},
+        f"{PROJECT}:customCaCert": {"certificate": _pem(CA_DER), "namespace": "cert-manager"},
+    },
+    {W: {"backend": "in-cluster"}},
+]
+"""Valid configs that between them give every field of the config spec a value."""
+
+
+def _paths(value: Any, path: tuple = ()) -> list[tuple]:
+    """Every place in a config: each key, and each item of a list, at every depth."""
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+def _string_leaves(config: dict) -> list[tuple]:
+    return [path for path in _paths(config) if isinstance(_get(config, path), str)]
+
+
+def _get(config: Any, path: tuple) -> Any:
+    for part in path:
+        config = config[part]
+    return config
+
+
+def _with(config: dict, path: tuple, value: Any) -> dict:
+    changed = copy.deepcopy(config)
+    target = changed
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    return changed
+
+
+def _evaluate(config: dict):
+    return evaluate("prop", {**PROVIDERS, **config}, use_stack_file=False)
+
+
+def _assert_refused(evaluation, key: str | None = None) -> str:
+    error = evaluation.error
+    assert error is not None, "accepted"
+    assert isinstance(error, (pulumi.RunError, StackFileError)), f"{type(error).__name__}: {error} (a traceback)"
+    message = str(error)
+    assert "\n" not in message, message
+    assert evaluation.resources == [], "registered before refusing"
+    if key is not None:
+        assert key in message, message
+    return message
+
+
+def test_every_config_in_the_catalogue_plans():
+    for config in CATALOGUE:
+        evaluation = _evaluate(config)
+        assert evaluation.error is None, evaluation.error
+
+
+def _spec_keys(fields, prefix: str):
+    for field in fields:
+        key = f"{prefix}{field.key}"
+        yield key, field.kind
+        if field.fields and field.name != "workspace_images":
+            yield from _spec_keys(field.fields, f"{key}.")
+
+
+def test_the_catalogue_gives_every_string_field_of_the_spec_a_value():
+    given = {".".join(p for p in path if isinstance(p, str)) for c in CATALOGUE for path in _paths(c)}
+    expected = dict(_spec_keys(SPEC.fields, f"{PROJECT}:"))
+    for backend in BACKENDS:
+        expected |= dict(_spec_keys(SPEC.field("workspace_images").fields_for(backend), f"{W}."))
+    missing = sorted(key for key, kind in expected.items() if kind == "string" and key not in given)
+    assert not missing, f"give these string fields a value in CATALOGUE: {missing}"
+
+
+# --- The whole value, or nothing ---------------------------------------------------------------------------
+
+trailing = st.sampled_from(["\n", "\r\n", "\n\n", " \n", "\r", "\n "])
+string_places = [
+    (index, path)
+    for index, config in enumerate(CATALOGUE)
+    for path in _string_leaves(config)
+    # A PEM block ends in a newline; the certificate's own text is checked block by block.
+    if path[-1] != "certificate"
+]
+
+
+@EVALUATING
+@given(st.sampled_from(string_places), trailing)
+def test_a_valid_value_with_a_trailing_newline_is_refused(place, suffix):
+    index, path = place
+    config = CATALOGUE[index]
+    evaluation = _evaluate(_with(config, path, _get(config, path) + suffix))
+    key = path[0] + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+    _assert_refused(evaluation, key)
+
+
+def test_a_block_scalar_namespace_from_a_stack_file_is_refused(tmp_path):
+    (tmp_path / "Pulumi.block.yaml").write_text(
+        "config:\n  gitpod-registry:namespace: |\n    prod\n  gitpod-registry:workspaceImages:\n    backend: s3\n"
+        "  aws:region: eu-west-1\n"
+    )
+    _assert_refused(evaluate("block", stack_dir=tmp_path), "gitpod-registry:namespace")
+
+
+def _patterns(source: str) -> list[tuple[int, str]]:
+    """The text of every regular expression compiled or matched in a module, f-strings by their literal parts."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
+            continue
+        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "re"):
+            continue
+        if node.func.attr not in ("compile", "match", "search", "fullmatch"):
+            continue
+        pattern = node.args[0]
+        if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
+            found.append((node.lineno, pattern.value))
+        elif isinstance(pattern, ast.JoinedStr):
+            text = "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in pattern.values)
+            found.append((node.lineno, text))
+    return found
+
+
+def test_no_check_in_the_program_anchors_a_pattern_with_dollar():
+    """`$` also matches before a final newline; a check uses fullmatch (or \\Z) so the whole value must match."""
+    offenders = []
+    for module in sorted((PROJECT_DIR / "components").rglob("*.py")):
+        for line, pattern in _patterns(module.read_text()):
+            if re.search(r"(?<!\\)\$", pattern):
+                offenders.append(f"{module.relative_to(PROJECT_DIR)}:{line}: {pattern}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_digits_in_the_program_s_patterns_are_ascii():
+    """`\\d` matches any Unicode digit (`eu-west-١`); names, ports and account ids take 0-9 only."""
+    offenders = []
+    for module in sorted((PROJECT_DIR / "components").rglob("*.py")):
+        if "verify" in module.parts:
+            continue
+        for line, pattern in _patterns(module.read_text()):
+            if "\\d" in pattern:
+                offenders.append(f"{module.relative_to(PROJECT_DIR)}:{line}: {pattern}")
+    assert not offenders, "\n".join(offenders)
