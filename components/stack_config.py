@@ -41,8 +41,9 @@ def all_config() -> dict[str, Any]:
 
 def _object_fields(field: Field, value: Mapping[str, Any]) -> tuple[Field, ...]:
     # workspaceImages takes the fields of its backend; an unknown backend is reported by the check.
-    if field.name == "workspace_images" and value.get("backend") in BACKENDS:
-        return field.fields_for(value["backend"])
+    backend = value.get("backend")
+    if field.name == "workspace_images" and isinstance(backend, str) and backend in BACKENDS:
+        return field.fields_for(backend)
     return field.fields
 
 
@@ -104,7 +105,9 @@ def _parse(field: Field, raw: Any) -> Any:
 def _fill_fallbacks(args: dict[str, Any], config: Mapping[str, Any], renamed: dict[str, str]) -> None:
     """Provider config (aws:region, gcp:project, gcp:region) serves fields the stack leaves unset."""
     workspace = args.get("workspace_images")
-    if not isinstance(workspace, dict) or workspace.get("backend") not in BACKENDS:
+    if not isinstance(workspace, dict) or not isinstance(workspace.get("backend"), str):
+        return
+    if workspace["backend"] not in BACKENDS:
         return
     for field in SPEC.field("workspace_images").fields_for(workspace["backend"]):
         if field.fallback is None or field.name in workspace:

@@ -24,11 +24,13 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import NameOID, ObjectIdentifier
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.config_spec import SPEC
+from components.kubernetes.custom_ca import check_ca_certificates
+from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
 from offline.engine import PROJECT_DIR, evaluate
 from offline.stack_file import StackFileError
@@ -273,3 +275,146 @@ def test_digits_in_the_program_s_patterns_are_ascii():
             if "\\d" in pattern:
                 offenders.append(f"{module.relative_to(PROJECT_DIR)}:{line}: {pattern}")
     assert not offenders, "\n".join(offenders)
+
+
+# --- Every type checked before use ------------------------------------------------------------------------
+
+wrong_types = st.one_of(
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.lists(st.sampled_from(["s3", "gitpod", 1, True]), max_size=2),
+    st.dictionaries(st.sampled_from(["name", "backend", "server", "s3"]), st.sampled_from(["s3", 1, None]), max_size=2),
+    st.sampled_from(["s3", "true", "gitpod", "x"]),
+)
+places = [(index, path) for index, config in enumerate(CATALOGUE) for path in _paths(config)]
+top_level_keys = [f"{PROJECT}:{f.key}" for f in SPEC.fields]
+
+
+# One value of each JSON type (and shapes people write: `[s3]`, `{name: s3}`), for exhaustive sweeps.
+ONE_OF_EACH_TYPE = [True, 1, 1.5, [], ["s3"], {}, {"name": "s3"}, "x"]
+
+
+def test_every_place_in_every_config_takes_a_value_of_each_type_without_a_crash():
+    """Every key and list item of every catalogue config, given each type in turn (about 450 runs, 4 s)."""
+    for index, path in places:
+        for value in ONE_OF_EACH_TYPE:
+            evaluation = _evaluate(_with(CATALOGUE[index], path, value))
+            if evaluation.error is not None:
+                _assert_refused(evaluation)
+
+
+def test_every_key_added_to_every_config_with_a_value_of_each_type_is_not_a_crash():
+    for config in CATALOGUE:
+        for key in top_level_keys:
+            for value in ONE_OF_EACH_TYPE:
+                evaluation = _evaluate({**config, key: value})
+                if evaluation.error is not None:
+                    _assert_refused(evaluation)
+
+
+@EVALUATING
+@given(st.sampled_from(places), wrong_types)
+def test_a_value_of_the_wrong_type_anywhere_is_refused_not_a_crash(place, value):
+    index, path = place
+    evaluation = _evaluate(_with(CATALOGUE[index], path, value))
+    if evaluation.error is not None:
+        _assert_refused(evaluation)
+
+
+@EVALUATING
+@given(st.sampled_from(range(len(CATALOGUE))), st.sampled_from(top_level_keys), wrong_types)
+def test_any_key_added_with_any_value_is_planned_or_refused_not_a_crash(index, key, value):
+    evaluation = _evaluate({**CATALOGUE[index], key: value})
+    if evaluation.error is not None:
+        _assert_refused(evaluation)
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({W: {"backend": ["s3"]}}, "gitpod-registry:workspaceImages.backend"),
+        ({W: {"backend": {"name": "s3"}}}, "gitpod-registry:workspaceImages.backend"),
+        ({**CATALOGUE[5], f"{PROJECT}:baseImages": True}, "gitpod-registry:baseImages"),
+        ({**CATALOGUE[5], f"{PROJECT}:baseImages": ["registries"]}, "gitpod-registry:baseImages"),
+    ],
+    ids=["backend-list", "backend-object", "air-gap-base-images-true", "air-gap-base-images-list"],
+)
+def test_the_issues_crashes_are_refusals(config, key):
+    _assert_refused(_evaluate(config), key)
+
+
+# Extensions a CA may carry; one of them twice is what RFC 5280 forbids (4.2: "MUST NOT include more than
+# one instance of a particular extension") and cryptography raises DuplicateExtension for.
+_SKI = x509.SubjectKeyIdentifier.from_public_key(CA_KEY.public_key())
+EXTENSIONS = [
+    x509.BasicConstraints(ca=True, path_length=None),
+    x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+    _SKI,
+    x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+    x509.UnrecognizedExtension(ObjectIdentifier("1.3.6.1.4.1.55555.7"), b"\x05\x00"),
+]
+_STAND_IN = ObjectIdentifier("2.5.28.99")  # encodes in 3 bytes, as every 2.5.29.x extension OID does
+
+
+def _oid_der(oid: ObjectIdentifier) -> bytes:
+    parts = [int(p) for p in oid.dotted_string.split(".")]
+    body = bytes([40 * parts[0] + parts[1]])
+    for part in parts[2:]:
+        chunk = [part & 0x7F]
+        while part > 0x7F:
+            part >>= 7
+            chunk.insert(0, 0x80 | (part & 0x7F))
+        body += bytes(chunk)
+    return bytes([6, len(body)]) + body
+
+
+def _with_duplicate(extensions: list, twice: int) -> bytes:
+    """A CA whose extension `twice` appears twice: signed with a stand-in OID of the same length, then the
+    stand-in's bytes swapped for the real OID (the builder refuses duplicates; parsers see the bytes)."""
+    duplicated = extensions[twice]
+    real = _oid_der(duplicated.oid)
+    stand_in = (
+        _STAND_IN if len(real) == 5 else ObjectIdentifier(duplicated.oid.dotted_string[:-1] + "8")
+    )  # same length as the real OID
+    extra = x509.UnrecognizedExtension(stand_in, duplicated.public_bytes())
+    chosen = [(e, False) for e in extensions if not isinstance(e, x509.BasicConstraints)]
+    certificate, _ = _ca(extensions=(*chosen, (extra, False)))
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    assert der.count(_oid_der(stand_in)) == 1
+    return der.replace(_oid_der(stand_in), real)
+
+
+@SETTINGS
+@given(st.data())
+def test_a_ca_with_an_extension_twice_is_refused(data):
+    extensions = data.draw(st.lists(st.sampled_from(EXTENSIONS[1:]), unique_by=lambda e: e.oid, max_size=3))
+    extensions = [EXTENSIONS[0], *extensions]
+    twice = data.draw(st.integers(0, len(extensions) - 1))
+    der = _with_duplicate(extensions, twice)
+    with pytest.raises(InvalidInput, match=r"certificate 1 holds one X.509 extension twice"):
+        check_ca_certificates("custom_ca_cert.certificate", _pem(der))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, len(CA_DER) - 1), st.integers(0, 255), st.sampled_from("xdi")), max_size=4))
+def test_any_damage_to_a_ca_s_der_is_accepted_or_refused_never_a_crash(edits):
+    der = bytearray(CA_DER)
+    for position, byte, how in edits:
+        position = min(position, len(der) - 1)
+        if how == "x":
+            der[position] = byte
+        elif how == "d":
+            del der[position]
+        else:
+            der.insert(position, byte)
+    try:
+        check_ca_certificates("custom_ca_cert.certificate", _pem(bytes(der)))
+    except InvalidInput as error:
+        assert "\n" not in str(error)
+
+
+def test_a_ca_with_a_duplicated_extension_is_refused_in_the_program():
+    der = _with_duplicate([EXTENSIONS[0], EXTENSIONS[2]], 1)
+    config = {**CATALOGUE[5], f"{PROJECT}:customCaCert": {"certificate": _pem(der)}}
+    _assert_refused(_evaluate(config), "gitpod-registry:customCaCert.certificate")

@@ -56,6 +56,34 @@ def _pem(der: bytes) -> str:
     return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
+def _parse_certificate(path: str, index: int, body: str) -> tuple[bytes, str, bool]:
+    """(DER, subject, whether it is a CA) of one PEM block's body. cryptography parses lazily: the subject and
+    the extensions are decoded only when read, and raise errors of their own (x509.DuplicateExtension is
+    not a ValueError), so everything read from the certificate is read here, and any error is a refusal."""
+    from cryptography import x509
+
+    try:
+        der = base64.b64decode("".join(body.split()), validate=True)
+        certificate = x509.load_der_x509_certificate(der)
+        subject = certificate.subject.rfc4514_string()
+        extensions = certificate.extensions
+    except x509.DuplicateExtension:
+        raise InvalidInput(
+            path,
+            f"certificate {index} holds one X.509 extension twice, which RFC 5280 forbids and TLS clients refuse; "
+            "content not shown",
+        ) from None
+    except Exception:  # noqa: BLE001 - whatever the parser raises, the block is not a usable certificate
+        raise InvalidInput(path, "holds a CERTIFICATE block that does not parse as X.509; content not shown") from None
+    try:
+        is_ca = extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not subject.isascii() or not subject.isprintable():
+        subject = "its subject not shown: it holds characters a message cannot show"
+    return der, subject, is_ca
+
+
 def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...]]:
     """(PEM of the CA certificates in `value`, their subjects). Anything but CA certificates is refused, and
     never echoed: a private key pasted by mistake must not end up in an error message or a log."""
@@ -72,25 +100,12 @@ def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...
         raise InvalidInput(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----); content not shown")
     if _outside_blocks(value):
         raise InvalidInput(path, "holds text outside the PEM certificate blocks (not shown); give only the PEM text")
-    # Imported here: only stacks with a custom CA pay for loading cryptography (its x509 module alone:
-    # the PEM text is re-encoded below from each block's DER, so the heavier serialization module,
-    # about 80 ms to import, is not needed).
-    from cryptography import x509
-
+    # _parse_certificate imports cryptography: only stacks with a custom CA pay for loading it (its x509
+    # module alone: the PEM text is re-encoded below from each block's DER, so the heavier serialization
+    # module, about 80 ms to import, is not needed).
     pems, subjects = [], []
     for index, block in enumerate(_BLOCK.finditer(value), start=1):
-        try:
-            der = base64.b64decode("".join(block.group(2).split()), validate=True)
-            certificate = x509.load_der_x509_certificate(der)
-        except ValueError:  # binascii.Error is one too
-            raise InvalidInput(
-                path, "holds a CERTIFICATE block that does not parse as X.509; content not shown"
-            ) from None
-        subject = certificate.subject.rfc4514_string()
-        try:
-            is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except x509.ExtensionNotFound:
-            is_ca = False
+        der, subject, is_ca = _parse_certificate(path, index, block.group(2))
         if not is_ca:
             raise InvalidInput(
                 path,
