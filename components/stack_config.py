@@ -25,6 +25,7 @@ from .validation import (
     cluster_name,
     describe,
     key_ref,
+    may_hold_credential,
     unknown_field,
 )
 from .workspace_images import BACKENDS
@@ -130,9 +131,32 @@ def _default_cluster_name(stack: str) -> str:
         ) from None
 
 
+def _project_keys(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The project's keys without the namespace. `gitpod-registry:config:NAME` is the CLI's older spelling of
+    `gitpod-registry:NAME` (config/key.go, ParseKey); one key in two spellings is refused, naming both, since
+    a Go map (config.Map) decides which one the CLI keeps."""
+    given: dict[str, Any] = {}
+    spelt: dict[str, str] = {}
+    for key, value in config.items():
+        if not key.startswith(f"{PROJECT}:"):
+            continue
+        name = key.split(":", 1)[1]
+        name = name.removeprefix("config:") if name.count(":") == 1 else name
+        if name in spelt:
+            first, second = sorted((spelt[name], key))
+            shown = not any(may_hold_credential(part) for part in f"{first}:{second}".split(":"))
+            both = f"as {first} and as {second}" if shown else "in two spellings (not shown)"
+            raise InvalidInput(
+                name, f"given twice, {both}; the Pulumi CLI keeps one of them at random, so give it once"
+            )
+        spelt[name] = key
+        given[name] = value
+    return given
+
+
 def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict[str, Any]:
     """The composite's arguments from `config` (full keys, `gitpod-registry:...`), before the check."""
-    given = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith(f"{PROJECT}:")}
+    given = _project_keys(config)
     fields = {field.key: field for field in SPEC.fields}
     for name in given:
         if name not in fields:

@@ -17,6 +17,7 @@ import base64
 import copy
 import datetime
 import re
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -30,10 +31,11 @@ from hypothesis import strategies as st
 
 from components.config_spec import SPEC
 from components.kubernetes.custom_ca import check_ca_certificates
+from components.stack_config import load
 from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
 from offline.engine import PROJECT_DIR, evaluate
-from offline.stack_file import StackFileError
+from offline.stack_file import StackFileError, stack_values
 
 pytestmark = pytest.mark.heavy(12)
 
@@ -204,6 +206,83 @@ def test_the_catalogue_gives_every_string_field_of_the_spec_a_value():
         expected |= dict(_spec_keys(SPEC.field("workspace_images").fields_for(backend), f"{W}."))
     missing = sorted(key for key, kind in expected.items() if kind == "string" and key not in given)
     assert not missing, f"give these string fields a value in CATALOGUE: {missing}"
+
+
+# --- One key, two spellings -------------------------------------------------------------------------------
+
+
+def _spellings(name: str, namespace: str = PROJECT) -> list[str]:
+    """The ways a stack file can name one key (config/key.go, ParseKey)."""
+    short = [name] if namespace == PROJECT else []
+    return [*short, f"{namespace}:{name}", f"{namespace}:config:{name}"]
+
+
+def _stack_file(tmp_path: Path, entries: list[tuple[str, str]]) -> Path:
+    lines = ["config:"] + [f"  {key}: {value}" for key, value in entries]
+    path = tmp_path / "Pulumi.twice.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+key_names = st.one_of(
+    st.sampled_from([f.key for f in SPEC.fields]),
+    st.from_regex(r"[a-z][A-Za-z0-9]{0,12}", fullmatch=True),
+)
+scalars = st.sampled_from(["true", "false", "gitpod", "'prod'", "42", "{backend: s3}", "[a, b]", "null"])
+
+
+@SETTINGS
+@given(
+    st.data(),
+    key_names,
+    st.sampled_from([PROJECT, "aws", "kubernetes"]),
+)
+def test_one_key_in_two_spellings_is_refused_naming_both(tmp_path_factory, data, name, namespace):
+    first, second = data.draw(
+        st.lists(st.sampled_from(_spellings(name, namespace)), min_size=2, max_size=2, unique=True)
+    )
+    others = data.draw(st.lists(st.tuples(st.sampled_from(["aws:profile", "other:key", "zz"]), scalars), max_size=2))
+    entries = [(first, data.draw(scalars)), (second, data.draw(scalars)), *dict(others).items()]
+    entries = data.draw(st.permutations(entries))
+    path = _stack_file(tmp_path_factory.mktemp("twice"), entries)
+    with pytest.raises(StackFileError) as refused:
+        stack_values(path, PROJECT)
+    message = str(refused.value)
+    assert "is given twice" in message and f"`{first}`" in message and f"`{second}`" in message, message
+    assert "\n" not in message
+
+
+def test_the_issues_examples_are_refused_before_the_program_runs(tmp_path):
+    for entries in (
+        [("gitpod-registry:protectData", "false"), ("protectData", "true")],
+        [("namespace", "gitpod"), ("gitpod-registry:namespace", "other")],
+        [("gitpod-registry:config:protectData", "false"), ("protectData", "true")],
+        [("aws:region", "eu-west-1"), ("aws:config:region", "us-east-1")],
+    ):
+        _stack_file(tmp_path, [*entries, ("gitpod-registry:workspaceImages", "{backend: s3}")])
+        evaluation = evaluate("twice", stack_dir=tmp_path)
+        message = _assert_refused(evaluation, "is given twice")
+        assert all(f"`{key}`" in message for key, _ in entries), message
+
+
+def test_each_spelling_alone_is_still_read(tmp_path):
+    for key in _spellings("namespace"):
+        _stack_file(tmp_path, [(key, "team-a"), ("gitpod-registry:workspaceImages", "{backend: in-cluster}")])
+        evaluation = evaluate("twice", stack_dir=tmp_path)
+        assert evaluation.error is None, evaluation.error
+        assert {r.inputs["metadata"]["namespace"] for r in evaluation.of_type("kubernetes:core/v1:Secret")} <= {
+            "team-a"
+        }
+
+
+def test_the_program_refuses_two_spellings_in_the_config_it_is_handed():
+    config = {
+        "gitpod-registry:protectData": "false",
+        "gitpod-registry:config:protectData": "true",
+        W: '{"backend": "s3"}',
+    }
+    with pytest.raises(InvalidInput, match=r"gitpod-registry:protectData: given twice, as gitpod-registry:config"):
+        load(config, "dev")
 
 
 # --- The whole value, or nothing ---------------------------------------------------------------------------
