@@ -497,3 +497,45 @@ def test_a_ca_with_a_duplicated_extension_is_refused_in_the_program():
     der = _with_duplicate([EXTENSIONS[0], EXTENSIONS[2]], 1)
     config = {**CATALOGUE[5], f"{PROJECT}:customCaCert": {"certificate": _pem(der)}}
     _assert_refused(_evaluate(config), "gitpod-registry:customCaCert.certificate")
+
+
+# --- Characters a reviewer cannot see, in logins ------------------------------------------------------------
+
+LOGIN_FIELDS = {"username", "password", "accessKeyId", "secretAccessKey"}
+login_places = [(index, path) for index, path in string_places if path[-1] in LOGIN_FIELDS]
+invisible = st.one_of(
+    st.characters(categories=["Cf", "Zl", "Zp"]),
+    st.characters(categories=["Zs"]).filter(lambda c: c != " "),
+)
+
+
+@EVALUATING
+@given(st.sampled_from(login_places), invisible, st.floats(0, 1))
+def test_a_login_with_a_format_or_separator_character_is_refused_without_showing_it(place, character, where):
+    index, path = place
+    config = CATALOGUE[index]
+    value = _get(config, path)
+    at_ = round(where * len(value))
+    planted = value[:at_] + character + value[at_:]
+    message = _assert_refused(_evaluate(_with(config, path, planted)), "a character a reviewer cannot see")
+    assert planted not in message and f"U+{ord(character):04X}" in message, message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "ro\u200bbot"),  # zero-width space
+        ("username", "\ufeffrobot"),  # a byte-order mark pasted from a file
+        ("username", "robot\u202e"),  # right-to-left override
+        ("password", "pw-1\u2028"),  # line separator
+        ("password", "pw\u00a01"),  # no-break space
+    ],
+)
+def test_the_issues_invisible_characters_are_refused(field, value):
+    config = _with(CATALOGUE[3], (W, field), value)
+    _assert_refused(_evaluate(config), f"{W}.{field}: contains a character a reviewer cannot see")
+
+
+def test_a_plain_space_and_letters_beyond_ascii_stay_allowed_in_logins():
+    config = _with(_with(CATALOGUE[3], (W, "username"), "ro bot"), (W, "password"), "pässwort mit leerzeichen")
+    assert _evaluate(config).error is None
