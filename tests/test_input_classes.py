@@ -37,7 +37,7 @@ from components.workspace_images import BACKENDS
 from offline.engine import PROJECT_DIR, evaluate
 from offline.stack_file import StackFileError, stack_values
 
-pytestmark = pytest.mark.heavy(12)
+pytestmark = pytest.mark.heavy(20)
 
 SETTINGS = settings(
     max_examples=200,
@@ -45,7 +45,7 @@ SETTINGS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-EVALUATING = settings(SETTINGS, max_examples=80)  # each example runs the whole program (about 50 ms)
+EVALUATING = settings(SETTINGS, max_examples=50)  # each example runs the whole program (about 50 ms)
 
 PROJECT = "gitpod-registry"
 W = f"{PROJECT}:workspaceImages"
@@ -539,3 +539,70 @@ def test_the_issues_invisible_characters_are_refused(field, value):
 def test_a_plain_space_and_letters_beyond_ascii_stay_allowed_in_logins():
     config = _with(_with(CATALOGUE[3], (W, "username"), "ro bot"), (W, "password"), "pässwort mit leerzeichen")
     assert _evaluate(config).error is None
+
+
+# --- Echoes: field names and non-secret values ---------------------------------------------------------------
+
+# Shaped as password rules demand: lowercase, uppercase, a digit and a symbol, in any order.
+password_shaped = st.builds(
+    lambda parts, order: "".join(parts[i] for i in order),
+    st.tuples(
+        st.text("abcdefghjkmnpqrstuvwxyz", min_size=3, max_size=8),
+        st.text("ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=1, max_size=3),
+        st.text("23456789", min_size=1, max_size=3),
+        st.text("&%$!#*+=?^~", min_size=1, max_size=2),
+    ),
+    st.permutations(range(4)),
+)
+non_secret_places = [(index, path) for index, path in string_places if path[-1] not in LOGIN_FIELDS]
+object_places = [
+    (index, path)
+    for index, config in enumerate(CATALOGUE)
+    for path in _paths(config)
+    if isinstance(_get(config, path), dict)
+]
+
+
+@EVALUATING
+@given(st.sampled_from(non_secret_places), password_shaped)
+def test_a_password_pasted_into_a_field_that_is_not_secret_is_not_printed_back(place, password):
+    index, path = place
+    evaluation = _evaluate(_with(CATALOGUE[index], path, password))
+    if evaluation.error is not None:
+        assert password not in _assert_refused(evaluation)
+
+
+@EVALUATING
+@given(
+    st.sampled_from(object_places),
+    st.one_of(
+        password_shaped,
+        password_shaped.map(lambda p: f"password:{p}"),  # `{password:S3CRET}` in flow style: one key
+        st.builds(lambda h: f"robot:t{h}", st.text("abcdefghjkmnpqrstuvwxyz0123456789", min_size=8, max_size=12)),
+    ),
+)
+def test_an_unknown_field_whose_name_may_hold_a_credential_is_refused_without_it(place, name):
+    index, path = place
+    config = CATALOGUE[index]
+    evaluation = _evaluate(_with(config, path, {**_get(config, path), name: None}))
+    message = _assert_refused(evaluation, "unknown field, its name not shown")
+    assert name not in message and name.split(":")[-1] not in message, message
+
+
+def test_the_issues_echoes_are_withheld(tmp_path):
+    (tmp_path / "Pulumi.flow.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  gitpod-registry:workspaceImages:\n"
+        "    {backend: external, url: harbor.example.com, username: robot, password:S3CRETs3cret}\n"
+    )
+    message = _assert_refused(evaluate("flow", stack_dir=tmp_path), "gitpod-registry:workspaceImages.(name not shown)")
+    assert "S3CRET" not in message, message
+    for index, path in ((0, (f"{PROJECT}:namespace",)), (2, (W, "resourceGroup")), (3, (W, "url"))):
+        message = _assert_refused(_evaluate(_with(CATALOGUE[index], path, "Tr0ub4dor&3-horse")))
+        assert "Tr0ub4dor" not in message and "not shown" in message, message
+
+
+@pytest.mark.parametrize("value", ["Cert_Manager", "Europe West", "eu-west-9", "registry.example.com:5000/team"])
+def test_names_as_people_write_them_are_still_quoted(value):
+    from components.validation import may_hold_credential
+
+    assert not may_hold_credential(value)
