@@ -266,13 +266,13 @@ def test_the_issues_examples_are_refused_before_the_program_runs(tmp_path):
 
 
 def test_each_spelling_alone_is_still_read(tmp_path):
+    workspace = "{backend: external, url: harbor.example.com, username: robot, password: pw}"
     for key in _spellings("namespace"):
-        _stack_file(tmp_path, [(key, "team-a"), ("gitpod-registry:workspaceImages", "{backend: in-cluster}")])
+        _stack_file(tmp_path, [(key, "team-a"), ("gitpod-registry:workspaceImages", workspace)])
         evaluation = evaluate("twice", stack_dir=tmp_path)
         assert evaluation.error is None, evaluation.error
-        assert {r.inputs["metadata"]["namespace"] for r in evaluation.of_type("kubernetes:core/v1:Secret")} <= {
-            "team-a"
-        }
+        secret = evaluation.one("kubernetes:core/v1:Secret")
+        assert secret.inputs["metadata"]["namespace"] == "team-a", secret.urn
 
 
 def test_the_program_refuses_two_spellings_in_the_config_it_is_handed():
