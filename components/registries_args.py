@@ -90,8 +90,10 @@ def _custom_ca(args: Mapping[str, Any]) -> CheckedCustomCA | None:
 
 
 def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
+    # Typed before anything looks inside it: `base_images: true` is a refusal, not a TypeError.
+    base_args = _object(args, "base_images", "an object")
     given = [name for name in ("workspace_images", "component_images") if name in args]
-    given += ["base_images.registries"] if "registries" in args.get("base_images", {}) else []
+    given += ["base_images.registries"] if "registries" in base_args else []
     for name in given:
         raise InvalidInput(
             name, f"cannot be combined with {ref('air_gap')}: the air-gap registry serves this role; remove it"
@@ -106,7 +108,7 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
         ("air_gap.username", air.get("username")),
         ("air_gap.password", air.get("password")),
     )
-    base = check_base_images(_object(args, "base_images", "an object"), "base_images")
+    base = check_base_images(base_args, "base_images")
     # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
     external = CheckedExternal(common.namespace, url, (login,), allow_list=(login["server"],))
     return CheckedRegistries(

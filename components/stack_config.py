@@ -27,6 +27,7 @@ from .validation import (
     cluster_name,
     describe,
     key_ref,
+    may_hold_credential,
     unknown_field,
 )
 from .workspace_images import BACKENDS
@@ -43,8 +44,9 @@ def all_config() -> dict[str, Any]:
 
 def _object_fields(field: Field, value: Mapping[str, Any]) -> tuple[Field, ...]:
     # workspaceImages takes the fields of its backend; an unknown backend is reported by the check.
-    if field.name == "workspace_images" and value.get("backend") in BACKENDS:
-        return field.fields_for(value["backend"])
+    backend = value.get("backend")
+    if field.name == "workspace_images" and isinstance(backend, str) and backend in BACKENDS:
+        return field.fields_for(backend)
     return field.fields
 
 
@@ -128,7 +130,9 @@ def _parse(field: Field, raw: Any) -> Any:
 def _fill_fallbacks(args: dict[str, Any], config: Mapping[str, Any], renamed: dict[str, str]) -> None:
     """Provider config (aws:region, gcp:project, gcp:region) serves fields the stack leaves unset."""
     workspace = args.get("workspace_images")
-    if not isinstance(workspace, dict) or workspace.get("backend") not in BACKENDS:
+    if not isinstance(workspace, dict) or not isinstance(workspace.get("backend"), str):
+        return
+    if workspace["backend"] not in BACKENDS:
         return
     for field in SPEC.field("workspace_images").fields_for(workspace["backend"]):
         if field.fallback is None or field.name in workspace:
@@ -151,9 +155,32 @@ def _default_cluster_name(stack: str) -> str:
         ) from None
 
 
+def _project_keys(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The project's keys without the namespace. `gitpod-registry:config:NAME` is the CLI's older spelling of
+    `gitpod-registry:NAME` (config/key.go, ParseKey); one key in two spellings is refused, naming both, since
+    a Go map (config.Map) decides which one the CLI keeps."""
+    given: dict[str, Any] = {}
+    spelt: dict[str, str] = {}
+    for key, value in config.items():
+        if not key.startswith(f"{PROJECT}:"):
+            continue
+        name = key.split(":", 1)[1]
+        name = name.removeprefix("config:") if name.count(":") == 1 else name
+        if name in spelt:
+            first, second = sorted((spelt[name], key))
+            shown = not any(may_hold_credential(part) for part in f"{first}:{second}".split(":"))
+            both = f"as {first} and as {second}" if shown else "in two spellings (not shown)"
+            raise InvalidInput(
+                name, f"given twice, {both}; the Pulumi CLI keeps one of them at random, so give it once"
+            )
+        spelt[name] = key
+        given[name] = value
+    return given
+
+
 def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict[str, Any]:
     """The composite's arguments from `config` (full keys, `gitpod-registry:...`), before the check."""
-    given = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith(f"{PROJECT}:")}
+    given = _project_keys(config)
     fields = {field.key: field for field in SPEC.fields}
     for name in given:
         if name not in fields:

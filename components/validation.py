@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from .reference import ReferenceError, parse_reference
 
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 _REFERENCE = re.compile(r"«([^»]*)»")
 Style = Literal["python", "config", "schema"]
 """How a path is spelt: as the Python arguments (`workspace_images.key_generation`), as the stack
@@ -108,19 +108,21 @@ class InvalidInput(ValueError):
         return _REFERENCE.sub(spell, self.problem)
 
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_CLUSTER_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_CLUSTER_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IPV4 = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 
 CLUSTER_NAME_MAX = 32
 
 
 WITHHELD = "the value given (not shown: it may hold a credential)"
 """What a message says in place of a value that `may_hold_credential`."""
+WITHHELD_NAME = "(name not shown)"
+"""What a key path says in place of a field name that `may_hold_credential`."""
 
-_DIGEST_SUFFIX = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_DIGEST_SUFFIX = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
+_SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SHOWN_MAX = 100
 
@@ -132,8 +134,16 @@ def may_hold_credential(text: str) -> bool:
     (`user:password@host`, `https://token@host`), `user:token` typed into a user name or a host
     field, a token pasted whole (a long run mixing upper and lower case and digits), anything with
     a control character (a newline, a tab) or non-ASCII text, and anything long.
+
+    And a value shaped like a password pasted into the wrong field (namespace, resourceGroup, url): one
+    that mixes three of lowercase, uppercase, digits and symbols other than a space and the separators
+    of names, hosts and paths (`.`, `-`, `_`, `/`, `:`), as password rules demand (`Tr0ub4dor&3`). Names,
+    regions, hosts and paths as people write them mix two at most (`Cert_Manager`, `Europe West`,
+    `registry.example.com:5000/team`), and are still quoted.
     """
     if len(text) > _SHOWN_MAX or not text.isascii() or any(c != " " and not c.isprintable() for c in text):
+        return True
+    if _password_shaped(text):
         return True
     if "@" in _DIGEST_SUFFIX.sub("", text):
         return True
@@ -148,6 +158,16 @@ def may_hold_credential(text: str) -> bool:
         any(c.isupper() for c in run) and any(c.islower() for c in run) and any(c.isdigit() for c in run)
         for run in _TOKEN_RUN.findall(text)
     )
+
+
+def _password_shaped(text: str) -> bool:
+    kinds = (
+        any(c.islower() for c in text),
+        any(c.isupper() for c in text),
+        any(c.isdigit() for c in text),
+        any(not c.isalnum() and c not in " .-_/:" for c in text),
+    )
+    return sum(kinds) >= 3
 
 
 def describe(value: Any) -> str:
@@ -223,6 +243,15 @@ def unknown_field(path: str, name: str, allowed: Iterable[str]) -> InvalidInput:
     guess = nearest(name, spellings)
     hint = f"did you mean {name_ref(spellings[guess])}? " if guess else ""
     listed = ", ".join(name_ref(a) for a in allowed) or "(none)"
+    if may_hold_credential(name):
+        # A field's name is what a user typed, like a value: `{user: robot, password:S3CRET}` (no space
+        # after the colon) makes `password:S3CRET` one key, so names are withheld by the same rule.
+        return InvalidInput(
+            at(path, WITHHELD_NAME),
+            f"unknown field, its name not shown (it may hold a credential: in flow style, `key:value` without "
+            f"a space after ':' is one key); {hint}allowed fields here: {listed}",
+            given=WITHHELD_NAME,
+        )
     return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}", given=name)
 
 
@@ -236,7 +265,7 @@ def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[
 
 def namespace(field: str, value: Any) -> str:
     value = require_type(field, value, str, "a string")
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+    if len(value) > 63 or not _DNS_LABEL.fullmatch(value):
         raise InvalidInput(
             field,
             f"{describe(value)} is not a Kubernetes namespace name; use 1-63 lowercase letters, "
@@ -247,7 +276,7 @@ def namespace(field: str, value: Any) -> str:
 
 def cluster_name(field: str, value: Any) -> str:
     value = require_type(field, value, str, "a string")
-    if len(value) > CLUSTER_NAME_MAX or not _CLUSTER_NAME.match(value):
+    if len(value) > CLUSTER_NAME_MAX or not _CLUSTER_NAME.fullmatch(value):
         raise InvalidInput(
             field,
             f"{describe(value)} is not a valid cluster name; use 1-{CLUSTER_NAME_MAX} lowercase letters, "
@@ -261,9 +290,9 @@ def bucket_name(field: str, value: Any) -> str:
     """S3 general-purpose bucket naming rules."""
     value = require_type(field, value, str, "a string")
     if (
-        not _BUCKET_NAME.match(value)
+        not _BUCKET_NAME.fullmatch(value)
         or ".." in value
-        or _IPV4.match(value)
+        or _IPV4.fullmatch(value)
         or value.startswith(("xn--", "sthree-", "amzn-s3-demo-"))
         or value.endswith(("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"))
     ):

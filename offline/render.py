@@ -6,8 +6,8 @@ can print a secret.
 
 from __future__ import annotations
 
-import html
 import json
+import re
 from typing import Any
 
 from .changes import ABSENT, Change
@@ -71,21 +71,49 @@ def render_text(plan: Snapshot) -> str:
     return "\n".join(lines)
 
 
+_MARKDOWN = set("&<>\"'`*_~[]()!|\\@:")
+"""Characters GitHub's Markdown reads as syntax inline: HTML, code spans, emphasis, links and images, table
+cells, escapes, @mentions and e-mail autolinks, and the `:` of scheme autolinks (https://...)."""
+
+
+def _inert(text: str) -> str:
+    """Text that whoever opens a pull request may control (config keys, values, certificate names, stack
+    names), made inert for GitHub's Markdown. html.escape is not enough: `[a](https://x)`, `![a](x)`,
+    `https://x`, `www.x`, `a@x.com` and `@user` are Markdown, autolinks and mentions, not HTML. Each such
+    character becomes a numeric character reference, which CommonMark never reads as syntax (spec: entity
+    and numeric character references), and so does the dot of `www.`; characters that are not printable
+    are spelt as escapes. Wrap the result in <code> (`_code`): GitHub looks for @mentions outside code only."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    escaped = "".join(f"&#{ord(c)};" if c in _MARKDOWN else c for c in shown)
+    return re.sub(r"(?i)(www)\.", r"\1&#46;", escaped)
+
+
 def _code(value: Any, limit: int = 300) -> str:
-    """A value as inline code that is safe in a Markdown table cell."""
+    """A value as inline code that is safe in a Markdown table cell and shows no live link or mention."""
     text = value if isinstance(value, str) and value != ABSENT else json.dumps(value, sort_keys=True)
     if value == ABSENT:
         return "<i>absent</i>"
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return "<code>" + html.escape(text).replace("|", "&#124;").replace("\n", "\\n") + "</code>"
+    return "<code>" + _inert(text) + "</code>"
+
+
+def _stack(name: str) -> str:
+    """A stack name: as `code` when it is one Pulumi allows (letters, digits, '-', '_', '.'), else inert."""
+    return f"`{name}`" if re.fullmatch(r"[A-Za-z0-9_.-]+", name) else _code(name)
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in `text`, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def render_markdown(plan: Snapshot) -> str:
     """The plan as Markdown: a table of resources, inputs folded, and the installer config."""
     resources = plan["resources"]
     lines = [
-        f"### Plan for stack `{plan['stack']}`: {len(resources)} resources",
+        f"### Plan for stack {_stack(plan['stack'])}: {len(resources)} resources",
         "",
         f"_{OFFLINE_NOTE}_",
         "",
@@ -104,7 +132,8 @@ def render_markdown(plan: Snapshot) -> str:
             lines += ["", "</details>"]
     outputs = plan["outputs"]
     if "installerConfigYaml" in outputs:
-        lines += ["", "Gitpod installer config:", "", "```yaml", outputs["installerConfigYaml"].rstrip("\n"), "```"]
+        config = outputs["installerConfigYaml"].rstrip("\n")
+        lines += ["", "Gitpod installer config:", "", f"{_fence(config)}yaml", config, _fence(config)]
     return "\n".join(lines) + "\n"
 
 
@@ -192,10 +221,10 @@ def _folded(summary: str, body: list[str], detailed: bool) -> list[str]:
 
 
 def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
-    lines = [f"### `{stack.stack}`: {_counts(stack)}", ""]
+    lines = [f"### {_stack(stack.stack)}: {_counts(stack)}", ""]
     status = _status(stack)
     if status:
-        lines += [f"> **{html.escape(status)}**", ""]
+        lines += [f"> **{_code(status, 2000)}**", ""]
     for r in stack.deletes_protected:
         lines += [
             f"> :warning: **deletes protected {_code(r.type)} {_code((r.old_urn or r.urn).split('::')[-1])}**: "
@@ -212,7 +241,7 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
         for r in stack.replaced:
             old_name = r.old_urn.split("::")[-1]
             names = _code(r.name) if old_name == r.name else f"{_code(old_name)} → {_code(r.name)}"
-            summary = f"{_code(r.type)} {names} ({html.escape(r.reason or '')})"
+            summary = f"{_code(r.type)} {names} ({_code(r.reason or '')})"
             lines += _folded(summary, _change_table(r.changes), detailed)
         lines.append("")
     if stack.renamed:
@@ -230,9 +259,7 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
         lines += ["**Changed** (updated in place):", ""]
         for r in stack.changed:
             paths = ", ".join(c.path for c in r.changes[:6]) + (", …" if len(r.changes) > 6 else "")
-            lines += _folded(
-                f"{_code(r.type)} {_code(r.name)}: {html.escape(paths)}", _change_table(r.changes), detailed
-            )
+            lines += _folded(f"{_code(r.type)} {_code(r.name)}: {_code(paths)}", _change_table(r.changes), detailed)
         lines.append("")
     if stack.outputs:
         lines += ["**Outputs**:", *_change_table(stack.outputs)]
@@ -253,10 +280,11 @@ def render_diff_markdown(diffs: list[StackDiff], title: str = "Plan diff", limit
         "",
     ]
     if not changed:
-        return "\n".join([*head, f"No changes in any stack ({', '.join(s.stack for s in diffs) or 'none'})."]) + "\n"
+        stacks = ", ".join(_stack(s.stack) for s in diffs) or "none"
+        return "\n".join([*head, f"No changes in any stack ({stacks})."]) + "\n"
     table = ["| stack | added | removed | replaced | renamed | changed | unchanged |", "|---|---|---|---|---|---|---|"]
     table += [
-        f"| `{s.stack}` | {len(s.added)} | {len(s.removed)} | {len(s.replaced)} | {len(s.renamed)} | "
+        f"| {_stack(s.stack)} | {len(s.added)} | {len(s.removed)} | {len(s.replaced)} | {len(s.renamed)} | "
         f"{len(s.changed)} | {s.unchanged} |"
         for s in diffs
     ]
@@ -268,4 +296,5 @@ def render_diff_markdown(diffs: list[StackDiff], title: str = "Plan diff", limit
         if len(text) <= limit:
             return text
     note = "\n\n_Cut to fit a comment; run `python -m offline.plan --all --diff` for the whole diff._\n"
-    return text[: limit - len(note)] + note
+    # Cut at a line's end: a row, a tag or a character reference cut in half would render as stray text.
+    return text[: limit - len(note)].rsplit("\n", 1)[0] + note

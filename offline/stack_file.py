@@ -7,7 +7,9 @@ resource/config/object.go, value.go). This module reproduces what matters for th
 - YAML 1.2 scalars as yaml.v3 resolves them (resolve.go): only true/false (any case form yaml.v3
   lists) are booleans, so `yes`, `no`, `on`, `off` are strings; `~`, `null` and an empty value are
   null; ints in decimal, 0x, 0o, 0b, leading-0 octal and with `_`; dates become Go timestamps.
-- A key twice in one mapping is an error (yaml.v3's uniqueKeys); merge keys `<<` work.
+- A key twice in one mapping is an error (yaml.v3's uniqueKeys); merge keys `<<` work. One config key in
+  two spellings (`protectData`, `gitpod-registry:protectData`, `gitpod-registry:config:protectData`) is
+  refused too: the CLI would keep one of them at random (config.Map).
 - Alias expansion is bounded by yaml.v3's own rule (decode.go, allowedAliasRatio), so a small
   alias bomb is refused at once instead of taking seconds and gigabytes.
 - Only string keys (workspace.SimplifyMarshalledValue); the file's top level is a mapping.
@@ -475,9 +477,37 @@ def stack_values(path: Path, project: str) -> dict[str, Any]:
         return {}
     if not isinstance(config, dict):
         raise StackFileError(path, "`config:` is not a mapping of keys to values")
-    values = {}
+    values: dict[str, Any] = {}
+    spelt: dict[str, str] = {}
     for key, value in config.items():
         full = config_key(path, key, project)
+        if full in spelt:
+            raise StackFileError(path, _given_twice(full, spelt[full], key))
+        spelt[full] = key
         _check_numbers(path, full, value)
         values[full] = value
     return values
+
+
+_KEY_SHOWN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,40}(:[A-Za-z][A-Za-z0-9.\[\]-]{0,60}){0,2}")
+
+
+def _given_twice(full: str, first: str, second: str) -> str:
+    """Two spellings of one key (`protectData`, `gitpod-registry:protectData`, `gitpod-registry:config:protectData`).
+
+    The CLI decodes `config:` into map[string]Value and then re-keys it by ParseKey while ranging over that
+    Go map (sdk/go/common/resource/config/map.go, Map.UnmarshalYAML): which spelling survives depends on
+    Go's randomised map order, so `pulumi up` may apply either value while a plan shows one.
+    """
+    # Shown only when both spellings look like config keys. This module must not import the program's
+    # `components` (the upgrade check runs it beside an earlier release's), so it has its own narrow rule.
+    if not all(_KEY_SHOWN.fullmatch(spelling) for spelling in (first, second)):
+        return (
+            "one config key is given in two spellings (not shown: they may hold a credential); the Pulumi CLI "
+            "keeps one of the two at random (it reads `config:` into a Go map), "
+            "so give each key once"
+        )
+    return (
+        f"config key {full} is given twice, as `{first}` and as `{second}`; the Pulumi CLI keeps one of the "
+        "two at random (it reads `config:` into a Go map), so give each key once"
+    )

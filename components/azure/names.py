@@ -19,9 +19,9 @@ DEFAULT_REGISTRY_PREFIX = "gitpod"
 DEFAULT_REGISTRY_HASH_LENGTH = 8
 SKUS = ("Basic", "Standard", "Premium")
 # Letters (any script), digits, '_', '(', ')', '-' and '.', not ending in '.' (Azure's rule).
-_RESOURCE_GROUP = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
-_LOCATION = re.compile(r"^[a-z][a-z0-9]*$")
-_REGISTRY_NAME = re.compile(rf"^[a-zA-Z0-9]{{{REGISTRY_NAME_MIN},{REGISTRY_NAME_MAX}}}$")
+_RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]")
+_LOCATION = re.compile(r"[a-z][a-z0-9]*")
+_REGISTRY_NAME = re.compile(rf"[a-zA-Z0-9]{{{REGISTRY_NAME_MIN},{REGISTRY_NAME_MAX}}}")
 
 
 def resource_group(field: str, value: object) -> str:
@@ -30,7 +30,7 @@ def resource_group(field: str, value: object) -> str:
             field, "required for the acr backend; the name of an existing resource group to create the registry in"
         )
     value = validation.require_type(field, value, str, "a resource group name such as gitpod")
-    if not _RESOURCE_GROUP.match(value):
+    if not _RESOURCE_GROUP.fullmatch(value):
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not a resource group name; use 1-90 letters, digits, '_', '-', "
@@ -41,9 +41,9 @@ def resource_group(field: str, value: object) -> str:
 
 def location(field: str, value: object) -> str:
     value = validation.require_type(field, value, str, "an Azure region name such as westeurope")
-    if not _LOCATION.match(value):
+    if not _LOCATION.fullmatch(value):
         hint = re.sub(r"[^a-z0-9]", "", value.lower())
-        suggestion = f"; did you mean {hint!r}?" if hint and _LOCATION.match(hint) else ""
+        suggestion = f"; did you mean {hint!r}?" if hint and _LOCATION.fullmatch(hint) else ""
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not an Azure region name; use the programmatic name in lowercase "
@@ -54,7 +54,7 @@ def location(field: str, value: object) -> str:
 
 def registry_name(field: str, value: object) -> str:
     value = validation.require_type(field, value, str, "a container registry name such as gitpodprod")
-    if not _REGISTRY_NAME.match(value):
+    if not _REGISTRY_NAME.fullmatch(value):
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not a container registry name; use {REGISTRY_NAME_MIN}-"
@@ -77,7 +77,7 @@ def default_registry_name(cluster_name: str, resource_group_id: str) -> str:
 def default_registry_name_pattern(cluster_name: str) -> re.Pattern[str]:
     """Every host `default_registry_name` can give `cluster_name`, whatever the subscription."""
     readable = re.escape(f"{DEFAULT_REGISTRY_PREFIX}{cluster_name.replace('-', '')}")
-    return re.compile(rf"^{readable}[0-9a-f]{{{DEFAULT_REGISTRY_HASH_LENGTH}}}\.{re.escape(REGISTRY_DOMAIN)}$")
+    return re.compile(rf"{readable}[0-9a-f]{{{DEFAULT_REGISTRY_HASH_LENGTH}}}\.{re.escape(REGISTRY_DOMAIN)}")
 
 
 def registry_host(name: str) -> str:

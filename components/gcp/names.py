@@ -14,16 +14,16 @@ from ..validation import InvalidInput
 # Artifact Registry serves the gcr.io hosts only from repositories of these names, in these multi-regions.
 GCR_DOMAIN_LOCATIONS = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
 MULTI_REGIONS = ("us", "europe", "asia")
-_PROJECT = re.compile(r"^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
-_REPOSITORY = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
-_SERVICE_ACCOUNT = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9])@([a-z][a-z0-9.-]*[a-z0-9])\.iam\.gserviceaccount\.com$")
+_PROJECT = re.compile(r"([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]")
+_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
+_REPOSITORY = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
+_SERVICE_ACCOUNT = re.compile(r"([a-z][a-z0-9-]{4,28}[a-z0-9])@([a-z][a-z0-9.-]*[a-z0-9])\.iam\.gserviceaccount\.com")
 # Resource Manager, "Creating and managing projects": project IDs "cannot contain restricted strings,
 # such as google and ssl".
 RESTRICTED_PROJECT_STRINGS = ("google", "ssl")
 # IAM, "Service agents": Google-managed service agents are service-PROJECT_NUMBER@<service domain>,
 # most under gcp-sa-*.iam.gserviceaccount.com. Google holds their keys; no key can be made for them.
-_SERVICE_AGENT_NAME = re.compile(r"^service-\d+$")
+_SERVICE_AGENT_NAME = re.compile(r"service-[0-9]+")
 
 
 def is_gcr_domain(repository: object) -> bool:
@@ -47,7 +47,7 @@ def project_id(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required for the artifact-registry backend; set it to the Google Cloud project ID")
     value = validation.require_type(field, value, str, "a Google Cloud project ID such as my-project")
-    if not _PROJECT.match(value):
+    if not _PROJECT.fullmatch(value):
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not a Google Cloud project ID; use 6-30 lowercase letters, digits "
@@ -65,7 +65,7 @@ def project_id(field: str, value: object) -> str:
 
 def repository_id(field: str, value: object) -> str:
     value = validation.require_type(field, value, str, "an Artifact Registry repository id such as gitpod")
-    if not is_gcr_domain(value) and not _REPOSITORY.match(value):
+    if not is_gcr_domain(value) and not _REPOSITORY.fullmatch(value):
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not an Artifact Registry repository id; use 1-63 lowercase letters, "
@@ -90,7 +90,7 @@ def location(field: str, value: object, repository: str) -> str:
             f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)})",
         )
     value = validation.require_type(field, value, str, "an Artifact Registry location such as europe-west1")
-    if value not in MULTI_REGIONS and not _REGION.match(value):
+    if value not in MULTI_REGIONS and not _REGION.fullmatch(value):
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not an Artifact Registry location; use a region such as "
@@ -106,14 +106,14 @@ def service_account_email(field: str, value: object) -> str:
         "expected NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 lowercase letters, digits and '-'), "
         "a service account you created"
     )
-    match = _SERVICE_ACCOUNT.match(value)
+    match = _SERVICE_ACCOUNT.fullmatch(value)
     # Shown only by its domain: the part before '@' may be anything, a token pasted as a login included.
     domain = value.rpartition("@")[2] if "@" in value else None
     shown = f"an address at {validation.describe(domain)}" if domain else validation.describe(value)
     if match is None:
         raise InvalidInput(field, f"{shown} is not a user-managed service account email; {expected}")
     name, project = match.groups()
-    if _SERVICE_AGENT_NAME.match(name) or project.startswith("gcp-sa-"):
+    if _SERVICE_AGENT_NAME.fullmatch(name) or project.startswith("gcp-sa-"):
         raise InvalidInput(
             field,
             f"{shown} is a Google-managed service agent: Google holds its keys, and none can be created for it; "

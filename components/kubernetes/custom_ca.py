@@ -59,6 +59,44 @@ def _pem(der: bytes) -> str:
     return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    der: bytes
+    subject: str
+    is_ca: bool
+    not_before: datetime.datetime
+    not_after: datetime.datetime
+
+
+def _parse_certificate(path: str, index: int, body: str) -> _Parsed:
+    """What the checks read of one PEM block's body: DER, subject, whether it is a CA, its validity. cryptography parses lazily: the subject and
+    the extensions are decoded only when read, and raise errors of their own (x509.DuplicateExtension is
+    not a ValueError), so everything read from the certificate is read here, and any error is a refusal."""
+    from cryptography import x509
+
+    try:
+        der = base64.b64decode("".join(body.split()), validate=True)
+        certificate = x509.load_der_x509_certificate(der)
+        subject = certificate.subject.rfc4514_string()
+        extensions = certificate.extensions
+        not_before, not_after = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    except x509.DuplicateExtension:
+        raise InvalidInput(
+            path,
+            f"certificate {index} holds one X.509 extension twice, which RFC 5280 forbids and TLS clients refuse; "
+            "content not shown",
+        ) from None
+    except Exception:  # noqa: BLE001 - whatever the parser raises, the block is not a usable certificate
+        raise InvalidInput(path, "holds a CERTIFICATE block that does not parse as X.509; content not shown") from None
+    try:
+        is_ca = extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not subject.isascii() or not subject.isprintable():
+        subject = "its subject not shown: it holds characters a message cannot show"
+    return _Parsed(der, subject, is_ca, not_before, not_after)
+
+
 def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...]]:
     """(PEM of the CA certificates in `value`, their subjects). Anything but CA certificates is refused, and
     never echoed: a private key pasted by mistake must not end up in an error message or a log."""
@@ -79,33 +117,21 @@ def check_ca_certificates(path: str, value: object) -> tuple[str, tuple[str, ...
         raise InvalidInput(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----); content not shown")
     if _outside_blocks(value):
         raise InvalidInput(path, "holds text outside the PEM certificate blocks (not shown); give only the PEM text")
-    # Imported here: only stacks with a custom CA pay for loading cryptography (its x509 module alone:
-    # the PEM text is re-encoded below from each block's DER, so the heavier serialization module,
-    # about 80 ms to import, is not needed).
-    from cryptography import x509
-
+    # _parse_certificate imports cryptography: only stacks with a custom CA pay for loading it (its x509
+    # module alone: the PEM text is re-encoded below from each block's DER, so the heavier serialization
+    # module, about 80 ms to import, is not needed).
     pems, subjects = [], []
     for index, block in enumerate(_BLOCK.finditer(value), start=1):
-        try:
-            der = base64.b64decode("".join(block.group(2).split()), validate=True)
-            certificate = x509.load_der_x509_certificate(der)
-        except ValueError:  # binascii.Error is one too
-            raise InvalidInput(
-                path, "holds a CERTIFICATE block that does not parse as X.509; content not shown"
-            ) from None
-        subject = certificate.subject.rfc4514_string()
-        try:
-            is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except x509.ExtensionNotFound:
-            is_ca = False
-        if not is_ca:
+        parsed = _parse_certificate(path, index, block.group(2))
+        subject = parsed.subject
+        if not parsed.is_ca:
             raise InvalidInput(
                 path,
                 f"certificate {index} ({subject}) is not a CA certificate (its BasicConstraints do not say CA:TRUE); "
                 "give the CA that issued the registry's certificate, not the registry's own certificate",
             )
-        _check_validity(path, index, subject, certificate)
-        pems.append(_pem(der))
+        _check_validity(path, index, parsed)
+        pems.append(_pem(parsed.der))
         subjects.append(subject)
     pem = "".join(pems)
     check_secret_size(path, len(pem), "the custom CA secret (key ca.crt)")
@@ -136,11 +162,11 @@ def _check_markers(path: str, value: str) -> None:
         )
 
 
-def _check_validity(path: str, index: int, subject: str, certificate: Any) -> None:
+def _check_validity(path: str, index: int, parsed: _Parsed) -> None:
     """A CA outside its validity period is refused: trust-manager would distribute it installation-wide, and
     every TLS client refuses a chain through it (RFC 5280, 4.1.2.5). Its dates are not secret."""
     now = datetime.datetime.now(datetime.UTC)
-    not_before, not_after = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    subject, not_before, not_after = parsed.subject, parsed.not_before, parsed.not_after
     period = f"valid from {not_before:%Y-%m-%d %H:%M:%S} UTC to {not_after:%Y-%m-%d %H:%M:%S} UTC"
     if now > not_after:
         raise InvalidInput(path, f"certificate {index} ({subject}) has expired: it was {period}; give a current CA")

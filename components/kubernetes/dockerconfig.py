@@ -93,6 +93,32 @@ def _control_characters(text: str) -> bool:
     return any(unicodedata.category(c) == "Cc" for c in text)
 
 
+_INVISIBLE = {"Cf": "a format character", "Zl": "a line separator", "Zp": "a paragraph separator"}
+
+
+def _invisible_character(text: str) -> str | None:
+    """What a reviewer cannot see in a login, or None: a format character (zero-width space and joiners,
+    U+FEFF, right-to-left overrides), a line or paragraph separator (U+2028, U+2029), or a space other than
+    U+0020 (no-break, ideographic, ...). Each prints as nothing or as a plain space, in a plan and in a
+    terminal, so two different logins look alike; a registry compares them byte by byte."""
+    for character in text:
+        category = unicodedata.category(character)
+        if category in _INVISIBLE or (category == "Zs" and character != " "):
+            kind = _INVISIBLE.get(category, "a space other than U+0020")
+            return f"U+{ord(character):04X}, {kind}"
+    return None
+
+
+def _check_visible(field: str, text: str, how: str = "") -> None:
+    found = _invisible_character(text)
+    if found is not None:
+        raise InvalidInput(
+            field,
+            f"contains a character a reviewer cannot see ({found}), e.g. pasted from a web page or a document; "
+            f"retype it (value not shown){'; ' + how if how else ''}",
+        )
+
+
 def check_username(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required; the registry user name")
@@ -106,6 +132,7 @@ def check_username(field: str, value: object) -> str:
         )
     if _control_characters(value):
         raise InvalidInput(field, "contains a control character, e.g. a newline pasted with it (value not shown)")
+    _check_visible(field, value)
     if value.strip() != value or not value.strip():
         raise InvalidInput(field, "starts or ends with whitespace, or is only whitespace (value not shown)")
     return value
@@ -129,6 +156,7 @@ def _check_password_text(field: str, text: str, how: str) -> None:
         raise InvalidInput(
             field, f"contains a control character, e.g. a newline pasted with it (value not shown); {how}"
         )
+    _check_visible(field, text, how)
     if not text.strip():
         raise InvalidInput(field, f"is only whitespace (value not shown); {how}")
 

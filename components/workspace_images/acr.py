@@ -102,7 +102,7 @@ def _own_login_refused(logins: RegistryLogins, cluster_name: str, registry_name:
         clashing = [host for host in logins.hosts if host == own]
     else:
         pattern = azure_names.default_registry_name_pattern(cluster_name)
-        clashing = [host for host in logins.hosts if pattern.match(host)]
+        clashing = [host for host in logins.hosts if pattern.fullmatch(host)]
     for host in clashing:
         raise InvalidInput(
             logins.path_of(host),

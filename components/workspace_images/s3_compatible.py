@@ -25,7 +25,7 @@ from ..validation import InvalidInput, at, checked_args, describe
 from .backend import Backend, Common
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
-_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 class S3CompatibleWorkspaceImagesArgs(TypedDict):
@@ -79,7 +79,7 @@ def _check(args: Mapping[str, Any], path: str, namespace: str) -> CheckedS3Compa
         if args.get(name) in (None, ""):
             raise InvalidInput(at(path, name), "required with backend 's3-compatible'")
     region = validation.require_type(at(path, "region"), args["region"], str, "a region name such as us-east-1")
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):
         raise InvalidInput(
             at(path, "region"), f"{describe(region)} is not a region name; e.g. us-east-1 (MinIO) or auto (R2)"
         )
