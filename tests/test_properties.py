@@ -24,7 +24,7 @@ from conftest import assert_never_plain
 from offline.engine import evaluate
 from offline.stack_file import StackFileError, load
 
-pytestmark = pytest.mark.heavy(17)
+pytestmark = pytest.mark.heavy(20)
 
 SETTINGS = settings(
     max_examples=200,

@@ -114,7 +114,7 @@ def test_no_secret_reaches_a_rendered_diff():
 def test_markdown_is_a_marked_comment_that_fits_github():
     result = diff(run("dev", AWS), run("dev", {**AWS, "aws:region": "us-west-2"}))
     full = render_diff_markdown([result])
-    assert full.startswith(COMMENT_MARKER) and f"| `dev` | 0 | 0 | {len(result.replaced)} | 0 |" in full
+    assert full.startswith(COMMENT_MARKER) and f"| <code>dev</code> | 0 | 0 | {len(result.replaced)} | 0 |" in full
     short = render_diff_markdown([result], limit=2000)
     assert len(short) <= 2000 and short.startswith(COMMENT_MARKER)
 
