@@ -76,6 +76,10 @@ _MARKDOWN = set("&<>\"'`*_~[]()!|\\@:")
 cells, escapes, @mentions and e-mail autolinks, and the `:` of scheme autolinks (https://...)."""
 
 
+EMPTY_COMMENT = "<!---->"
+"""Ends a text node for GitHub's renderer, shows nothing."""
+
+
 def _inert(text: str) -> str:
     """Text that whoever opens a pull request may control (config keys, values, certificate names, stack
     names), made inert for GitHub's Markdown. html.escape is not enough: `[a](https://x)`, `![a](x)`,
@@ -85,6 +89,9 @@ def _inert(text: str) -> str:
     are spelt as escapes. Wrap the result in <code> (`_code`): GitHub looks for @mentions outside code only."""
     shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
     escaped = "".join(f"&#{ord(c)};" if c in _MARKDOWN else c for c in shown)
+    # cmark-gfm's e-mail autolinks read the decoded text of one text node, references included, so an
+    # empty comment before the `@` ends that node: `a@x.com` stays text (GitHub drops the comment).
+    escaped = escaped.replace("&#64;", f"{EMPTY_COMMENT}&#64;")
     return re.sub(r"(?i)(www)\.", r"\1&#46;", escaped)
 
 

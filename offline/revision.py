@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .engine import PROJECT_DIR
+from .engine import PROJECT_DIR, all_stacks
 from .snapshot import FINGERPRINT_KEY_ENV, Snapshot
 
 OFFLINE_DIR = Path(__file__).resolve().parent
@@ -101,13 +101,13 @@ def plans_in(
     run's fingerprint key, so both sides fingerprint secrets alike.
     """
     result = run_module(project, "offline.snapshot", *(stacks or []), key=key)
-    names = stacks or stack_names(project)
+    names = stacks or all_stacks(project)
     if result.returncode == 0:
         return json.loads(result.stdout)
     # The whole evaluation failed (not one stack): say so for each stack, without the subprocess's
     # output, which may quote config values.
     problem = f"evaluating revision {revision} failed as a whole (run `python -m offline.snapshot` in an export of it)"
-    present = set(stack_names(project))
+    present = set(all_stacks(project))
     return {name: ({"format": 1, "stack": name, "error": problem} if name in present else None) for name in names}
 
 
@@ -115,7 +115,3 @@ def plans_at(revision: str, stacks: list[str] | None = None, key: bytes | None =
     """`plans_in` an export of `revision`."""
     with exported(revision) as project:
         return plans_in(project, revision, stacks, key)
-
-
-def stack_names(project: Path) -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project.glob("Pulumi.*.yaml"))

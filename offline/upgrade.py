@@ -39,7 +39,7 @@ from . import releases as release_records
 from . import revision
 from .changes import ABSENT
 from .diff import diff_stack
-from .engine import evaluate
+from .engine import all_stacks, evaluate
 from .replacements import DATA_BEARING_TYPES
 from .snapshot import Snapshot, new_fingerprint_key, snapshot
 
@@ -207,7 +207,7 @@ def read_release(release: release_records.Release) -> ReleasePlans:
     """Evaluates every stack of `release` under its own code (raises RevisionError if git cannot give it)."""
     key = new_fingerprint_key()
     with revision.exported(release.commit) as project:
-        stacks = revision.stack_names(project)
+        stacks = all_stacks(project)
         result = revision.run_module(project, "offline.release_side", *stacks, key=key)
         if result.returncode != 0:
             # Not its output: a failing program's traceback may quote config values.

@@ -13,6 +13,8 @@ import functools
 import json
 import re
 
+import cmarkgfm
+from cmarkgfm.cmark import Options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,7 @@ from conftest import AWS, run
 from offline.changes import Change
 from offline.diff import ResourceChange, StackDiff, diff_stack
 from offline.engine import evaluate
-from offline.render import render_diff_markdown, render_markdown
+from offline.render import EMPTY_COMMENT, render_diff_markdown, render_markdown
 from offline.snapshot import snapshot
 
 MARK = "QZXJ"
@@ -55,14 +57,18 @@ planted = st.builds(
 
 
 def assert_inert(markdown: str) -> None:
-    """No planted text outside <code>, none of GFM's syntax literal inside it, tables and tags intact."""
+    """No planted text outside <code>, none of GFM's syntax literal inside it, tables and tags intact; and
+    GitHub's own renderer (cmark-gfm with its extensions: autolinks, tables, HTML passed through as GitHub
+    passes the comment's <details> and <code>) makes no link and no image of it."""
+    html = cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+    assert "<a " not in html and "<img" not in html, f"a live link or image: {html}"
     spans = [(m.start(), m.end()) for m in re.finditer(r"<code>.*?</code>", markdown, re.DOTALL)]
     for found in re.finditer(MARK, markdown):
         assert any(start < found.start() < end for start, end in spans), f"planted text outside <code>: {markdown}"
     for start, end in spans:
         inner = markdown[start + len("<code>") : end - len("</code>")]
         assert "\n" not in inner and "\r" not in inner, inner
-        literal = re.sub(r"&#[0-9]+;", "", inner)
+        literal = re.sub(r"&#[0-9]+;", "", inner).replace(EMPTY_COMMENT, "")
         assert not SYNTAX & set(literal), f"GFM syntax left literal in {inner!r}"
         assert not re.search(r"(?i)www\.", literal), inner
     for tag in re.findall(r"<(/?[A-Za-z][A-Za-z0-9]*)", markdown):
