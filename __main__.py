@@ -11,7 +11,7 @@ except InvalidConfig as error:
     # A clean message naming the config key, instead of a traceback; nothing has been registered yet.
     raise pulumi.RunError(f"invalid configuration: {error}") from None
 
-registries = GitpodImageRegistries("gitpod", checked)  # checked arguments are taken as they are
+registries = GitpodImageRegistries.from_checked("gitpod", checked)
 
 pulumi.export("installerConfig", registries.installer_config)
 pulumi.export("installerConfigYaml", registries.installer_config_yaml)

@@ -31,7 +31,7 @@ _SNAKE_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def exported_components() -> list[type[pulumi.ComponentResource]]:
-    package = importlib.import_module(__package__)
+    package = importlib.import_module(__name__.rpartition(".")[0])
     found = [getattr(package, name) for name in package.__all__]
     return [c for c in found if inspect.isclass(c) and issubclass(c, pulumi.ComponentResource)]
 

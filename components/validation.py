@@ -255,8 +255,9 @@ def unknown_field(path: str, name: str, allowed: Iterable[str]) -> InvalidInput:
     return InvalidInput(at(path, name), f"unknown field; {hint}allowed fields here: {listed}", given=name)
 
 
-def require_known_fields(path: str, given: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    """Rejects unknown keys in an object, so a typo is an error rather than a silent default."""
+def require_known_fields(path: str, given: Mapping[Any, Any], allowed: Iterable[str]) -> None:
+    """Rejects unknown keys in an object, so a typo is an error rather than a silent default (a stack
+    file's keys may be any YAML scalar)."""
     allowed = list(allowed)
     unknown = sorted(str(name) for name in set(given) - set(allowed))
     if unknown:

@@ -30,6 +30,7 @@ rotated key) shows as a change of fingerprint, and a `.dockerconfigjson` shows i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,6 +38,9 @@ from .changes import Change, value_changes
 from .engine import STACK_TYPE
 from .replacements import replacing_changes
 from .snapshot import Snapshot
+
+PairKey = Callable[[dict[str, Any], str], Hashable]
+"""What pairs a removed resource with an added one: a key of its snapshot record and URN."""
 
 
 @dataclass
@@ -55,6 +59,11 @@ class ResourceChange:
     """Inputs and options that differ (for changed, renamed and replaced resources)."""
     forcing: list[str] = field(default_factory=list)
     """For replacements an input forces: the paths of those inputs (`bucket`, `metadata.name`)."""
+
+    @property
+    def previous_urn(self) -> str:
+        """The URN in the old plan: `old_urn` for replacements and renames, else the same URN."""
+        return self.old_urn or self.urn
 
 
 @dataclass
@@ -172,7 +181,7 @@ def diff_stack(stack: str, base: Snapshot | None, head: Snapshot | None) -> Stac
                 )
                 break
 
-    def pair(reason: str, key_old, key_new, by_similarity: bool = False) -> None:
+    def pair(reason: str, key_old: PairKey, key_new: PairKey, by_similarity: bool = False) -> None:
         gone = [u for u in sorted(old) if u not in matched]
         taken = set(matched.values())
         for old_urn in gone:
@@ -190,12 +199,15 @@ def diff_stack(stack: str, base: Snapshot | None, head: Snapshot | None) -> Stac
                 ResourceChange(new_urn, r["type"], r["name"], old[old_urn]["protect"], old_urn, reason, changes)
             )
 
+    def _matched_parent(parent: str | None) -> str | None:
+        return parent if parent is None else matched.get(parent, parent)
+
     pair("parent changed", lambda r, u: (r["type"], r["name"]), lambda r, u: (r["type"], r["name"]))
     pair("type changed", lambda r, u: (r["name"], r.get("parent")), lambda r, u: (r["name"], r.get("parent")))
     # A parent matched above counts as the same parent, so renamed children of a moved component pair up.
     pair(
         "name changed",
-        lambda r, u: (r["type"], matched.get(r.get("parent"), r.get("parent"))),
+        lambda r, u: (r["type"], _matched_parent(r.get("parent"))),
         lambda r, u: (r["type"], r.get("parent")),
         by_similarity=True,
     )

@@ -25,7 +25,8 @@ import pulumi
 import pulumi.runtime.settings
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.proto import alias_pb2, resource_pb2
+from pulumi.runtime.stack import Stack, run_pulumi_func
 
 from . import stack_file
 from .mocks import RegistryMocks
@@ -134,7 +135,7 @@ class RecordingMonitor(MockMonitor):
             asyncio.set_event_loop(loop)
             self.thread_loops.append(loop)
 
-    def Invoke(self, request):
+    def Invoke(self, request: resource_pb2.ResourceInvokeRequest) -> resource_pb2.ResourceInvokeResponse:
         self._own_thread_loop()
         return super().Invoke(request)
 
@@ -146,7 +147,7 @@ class RecordingMonitor(MockMonitor):
             type_ = f"{_qualified_type(parent)}${type_}"
         return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
 
-    def RegisterResource(self, request):
+    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest) -> resource_pb2.RegisterResourceResponse:
         self._own_thread_loop()
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
@@ -178,7 +179,7 @@ def _qualified_type(urn: str) -> str:
     return urn.split("::")[2]
 
 
-def alias_urn(request, alias, urn: str) -> str:
+def alias_urn(request: resource_pb2.RegisterResourceRequest, alias: alias_pb2.Alias, urn: str) -> str:
     """The URN an alias stands for; a spec's blank fields mean "as this resource has it"."""
     if alias.urn:
         return alias.urn
@@ -377,7 +378,7 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evaluation:
+def _evaluate(stack: str, config: dict[str, str], secret_keys: list[str], program: Path, project: str) -> Evaluation:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor(RegistryMocks())
@@ -394,12 +395,17 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
         if str(program.parent) not in sys.path:
             sys.path.insert(0, str(program.parent))
         error: BaseException | None = None
+
+        def run_program() -> None:
+            runpy.run_path(str(program), run_name="__main__")
+
         try:
-            loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+            loop.run_until_complete(run_pulumi_func(run_program))
         except Exception as exc:  # noqa: BLE001 - the caller decides what an error means
             error = exc
         root = pulumi.runtime.settings.get_root_resource()
-        outputs = loop.run_until_complete(_resolve(root.outputs)) if error is None and root else {}
+        stack_outputs = root.outputs if error is None and isinstance(root, Stack) else {}
+        outputs = loop.run_until_complete(_resolve(stack_outputs))
         return Evaluation(
             stack, dict(config), monitor.registrations, outputs, error, list(secret_keys), warnings.messages
         )
@@ -412,7 +418,7 @@ def _evaluate(stack, config, secret_keys, program: Path, project: str) -> Evalua
 
 
 async def _resolve(outputs: dict[str, Any]) -> dict[str, Any]:
-    resolved = {}
+    resolved: dict[str, Any] = {}
     for name, value in outputs.items():
         output = pulumi.Output.from_input(value)
         plain = await output.future()

@@ -175,12 +175,12 @@ def _change_lines(changes: list[Change], indent: str) -> list[str]:
 def _replacement(r: ResourceChange) -> str:
     if r.forcing:
         return f"{r.type}  {r.name}"
-    old_type, old_name = r.old_urn.split("::")[2].split("$")[-1], r.old_urn.split("::")[3]
+    old_type, old_name = r.previous_urn.split("::")[2].split("$")[-1], r.previous_urn.split("::")[3]
     if r.reason == "type changed":
         return f"{old_type} -> {r.type}  {r.name}"
     if r.reason == "name changed":
         return f"{r.type}  {old_name} -> {r.name}"
-    old_parents = r.old_urn.split("::")[2].rsplit("$", 1)[0] if "$" in r.old_urn.split("::")[2] else "(stack)"
+    old_parents = r.previous_urn.split("::")[2].rsplit("$", 1)[0] if "$" in r.previous_urn.split("::")[2] else "(stack)"
     new_parents = r.urn.split("::")[2].rsplit("$", 1)[0] if "$" in r.urn.split("::")[2] else "(stack)"
     return f"{r.type}  {r.name}  (parent types {old_parents} -> {new_parents})"
 
@@ -247,7 +247,7 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
             "",
         ]
         for r in stack.replaced:
-            old_name = r.old_urn.split("::")[-1]
+            old_name = r.previous_urn.split("::")[-1]
             names = _code(r.name) if old_name == r.name else f"{_code(old_name)} → {_code(r.name)}"
             summary = f"{_code(r.type)} {names} ({_code(r.reason or '')})"
             lines += _folded(summary, _change_table(r.changes), detailed)
@@ -255,7 +255,7 @@ def _markdown_stack(stack: StackDiff, detailed: bool) -> list[str]:
     if stack.renamed:
         lines += ["**Renamed** (an alias keeps the resource; nothing is replaced):", ""]
         for r in stack.renamed:
-            summary = f"{_code(r.type)} {_code(r.name)} (was {_code(r.old_urn.split('::', 2)[2])})"
+            summary = f"{_code(r.type)} {_code(r.name)} (was {_code(r.previous_urn.split('::', 2)[2])})"
             lines += _folded(summary, _change_table(r.changes), detailed)
         lines.append("")
     for title, group in (("Removed", stack.removed), ("Added", stack.added)):

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from .engine import PROJECT_DIR, all_stacks
@@ -76,7 +76,7 @@ def export(revision: str, destination: Path) -> Path:
 
 
 @contextlib.contextmanager
-def exported(revision: str) -> Iterator[Path]:
+def exported(revision: str) -> Generator[Path, None, None]:
     """The project directory of an export of `revision` (this tree's engine inside), removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="plan-base-") as tmp:
         yield export(revision, Path(tmp))

@@ -32,12 +32,17 @@ import datetime
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.composer
+import yaml.parser
+import yaml.reader
+import yaml.scanner
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
 _BOOL = {**dict.fromkeys(("true", "True", "TRUE"), True), **dict.fromkeys(("false", "False", "FALSE"), False)}
@@ -83,15 +88,15 @@ class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, ya
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
 
-    def resolve(self, kind, value, implicit):  # noqa: ANN001 - PyYAML's resolver interface
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # PyYAML's resolver interface
         if kind is ScalarNode:
             return "?"  # untagged: resolved by _scalar, from the style and the text
         return _TAG_PREFIX + ("seq" if kind is SequenceNode else "map")
 
-    def descend_resolver(self, current_node, current_index):  # noqa: ANN001
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
 
-    def ascend_resolver(self):
+    def ascend_resolver(self) -> None:
         pass
 
 
@@ -233,6 +238,7 @@ class _Decoder:
                 return self._scalar(node)
             if isinstance(node, SequenceNode):
                 return [self.decode(item) for item in node.value]
+            assert isinstance(node, MappingNode), node  # the composer makes only these three kinds
             return self._mapping(node)
         finally:
             self.expanding.discard(id(node))
@@ -256,7 +262,7 @@ class _Decoder:
         expected = {"!!bool": bool, "!!int": int, "!!float": (int, float), "!!null": type(None), "!!timestamp": str}
         if not isinstance(value, expected[short]) or (short == "!!int" and isinstance(value, bool)):
             raise self.fail(node, f"a value tagged {short} is not one")
-        return float(value) if short == "!!float" else value
+        return float(value) if short == "!!float" and isinstance(value, int | float) else value
 
     def _mapping(self, node: MappingNode) -> dict[str, Any]:
         first_line: dict[tuple[str, Any], int] = {}
@@ -363,7 +369,7 @@ def load(path: Path) -> Any:
                     path,
                     "a second YAML document starts here; the Pulumi CLI reads only the first and silently "
                     "ignores the rest, so keep one document",
-                    node.start_mark.line + 1,
+                    node.start_mark.line + 1 if node is not None and node.start_mark else None,
                 )
             documents.append(node)
         return _Decoder(path).decode(documents[0]) if documents else None
@@ -433,7 +439,7 @@ def secure_value(value: Any) -> Secure | None:
     return None
 
 
-def config_text(value: Any, placeholder) -> tuple[str, bool]:  # noqa: ANN001 - placeholder(path) -> str
+def config_text(value: Any, placeholder: Callable[[str], str]) -> tuple[str, bool]:
     """(what PULUMI_CONFIG holds for a decoded stack value, whether it holds a secret).
 
     Secure values become `placeholder(path)` (the path inside the value, "" for the value itself).

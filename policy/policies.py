@@ -9,11 +9,12 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -195,7 +196,7 @@ def _secret_shape(args: ResourceValidationArgs, report_violation: ReportViolatio
             )
 
 
-def _secret_values(props: dict) -> dict[str, str] | None:
+def _secret_values(props: Mapping[str, Any]) -> dict[str, str] | None:
     """The secret's data as text (`data` decoded from base64); None while any of it is unknown or masked."""
     values: dict[str, str] = {}
     for field in ("data", "stringData"):
@@ -326,7 +327,7 @@ def _each_bucket_hardened(args: StackValidationArgs, report_violation: ReportVio
 
 MANDATORY = EnforcementLevel.MANDATORY
 
-POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
+POLICIES: list[Policy] = [
     ResourceValidationPolicy(
         name="s3-public-access-blocked",
         description="S3 public access blocks set all four flags to true.",

@@ -141,7 +141,7 @@ class Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         self.engine.invocations.append(Invocation(request.tok, args, request.provider))
         if request.tok == "pulumi:pulumi:getResource":
             return resource_pb2.ResourceInvokeResponse(**{"return": to_struct(self._get_resource(args["urn"]))})
-        result = self.mocks.call(SimpleNamespace(token=request.tok, args=reveal(args), provider=request.provider))
+        result, _ = self.mocks.call(SimpleNamespace(token=request.tok, args=reveal(args), provider=request.provider))
         return resource_pb2.ResourceInvokeResponse(**{"return": to_struct(result)})
 
     def _get_resource(self, urn: str) -> dict[str, Any]:
