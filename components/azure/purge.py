@@ -42,7 +42,7 @@ MAX_OLDER_THAN_DAYS = (2**63 - 1) // (86_400 * 10**9)
 STEP_TIMEOUT = 3600
 # ACR timer triggers take five-field cron expressions (minute hour day-of-month month day-of-week), in UTC.
 _CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 6))
-_CRON_ITEM = re.compile(r"(\*|(\d+)(?:-(\d+))?)(?:/(\d+))?")
+_CRON_ITEM = re.compile(r"(\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?")
 
 PURGE_FIELDS = (
     Field("purge", "boolean", default=True),
@@ -94,7 +94,8 @@ def _schedule(field: str, value: Any) -> str:
         "use five fields, minute hour day-of-month month day-of-week (UTC), each *, a number, a range a-b or a "
         "comma-separated list of those, optionally with /step, e.g. '0 3 * * *' (every day at 03:00 UTC)"
     )
-    parts = value.split()
+    # Single spaces only: a tab, a newline or an invisible character is refused, not silently dropped.
+    parts = value.split(" ")
     if len(parts) != len(_CRON_FIELDS):
         raise InvalidInput(field, f"{validation.describe(value)} is not a cron schedule; {allowed}")
     for part, (name, low, high) in zip(parts, _CRON_FIELDS, strict=True):
@@ -108,7 +109,7 @@ def _schedule(field: str, value: Any) -> str:
                     f"{validation.describe(value)} is not a cron schedule: its {name} field {validation.describe(part)} is not "
                     f"*, a number from {low} to {high}, a range or a list; {allowed}",
                 )
-    return " ".join(parts)
+    return value
 
 
 def check_purge(args: Mapping[str, Any], path: str) -> Purge | None:
