@@ -99,6 +99,8 @@ def _azure_id(token: str, inputs: dict) -> str | None:
         return f"{registry}/tokens/{inputs['name']}"
     if token == "azure:containerservice/tokenPassword:TokenPassword":
         return f"{inputs['containerRegistryTokenId']}/passwords/password"
+    if token == "azure:containerservice/registryTask:RegistryTask":
+        return f"{inputs['containerRegistryId']}/tasks/{inputs['name']}"
     return None
 
 

@@ -111,6 +111,9 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
         "password1.expiry",
         "password2.expiry",
     ),
+    # container_registry_task_resource.go: name, container_registry_id, is_system_task ForceNew (the step,
+    # platform and timer triggers update in place).
+    "azure:containerservice/registryTask:RegistryTask": ("name", "containerRegistryId", "isSystemTask"),
     # diff.go: metadataForceNewProperties (name, namespace), and core/v1 Secret's `.type`; its data below.
     "kubernetes:core/v1:Secret": ("metadata.name", "metadata.namespace", "type"),
 }

@@ -52,6 +52,10 @@ ACR_REGISTRIES = {
     "azure:containerservice/registry:Registry": ("adminEnabled", "anonymousPullEnabled"),
     "azure-native:containerregistry:Registry": ("adminUserEnabled", "anonymousPullEnabled"),
 }
+ACR_REGISTRY = "azure:containerservice/registry:Registry"
+ACR_TASK = "azure:containerservice/registryTask:RegistryTask"
+# The tag the program puts on a registry that image-builder pushes workspace images to.
+WORKSPACE_IMAGES_ROLE = ("gitpod-registry-role", "workspace-images")
 AZURE_ROLE_ASSIGNMENTS = (
     "azure:authorization/assignment:Assignment",
     "azure-native:authorization:RoleAssignment",
@@ -325,6 +329,60 @@ def _each_bucket_hardened(args: StackValidationArgs, report_violation: ReportVio
             report_violation(f"{bucket.name}: bucket has no policy denying requests without TLS", bucket.urn)
 
 
+def _serves_workspace_images(registry: PolicyResource) -> bool:
+    tags = registry.props.get("tags")
+    key, value = WORKSPACE_IMAGES_ROLE
+    return isinstance(tags, dict) and tags.get(key) == value
+
+
+def _task_runs_purge(task: PolicyResource) -> bool:
+    """An enabled task with an enabled timer trigger whose (base64) step runs `acr purge`."""
+    step = task.props.get("encodedStep")
+    content = step.get("taskContent") if isinstance(step, dict) else None
+    if not isinstance(content, str):
+        return False
+    try:
+        text = base64.b64decode(content, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        text = content  # the provider also takes the YAML unencoded
+    triggers = [t for t in _as_list(task.props.get("timerTriggers")) if isinstance(t, dict)]
+    return (
+        task.props.get("enabled") is not False
+        and re.search(r"\bacr\s+purge\b", text) is not None
+        and any(t.get("enabled") is not False and t.get("schedule") for t in triggers)
+    )
+
+
+def _purges(task: PolicyResource, registry: PolicyResource) -> bool:
+    """Whether `task` runs on `registry`: by dependency, or by the registry's name at the end of its id."""
+    deps = (task.property_dependencies or {}).get("containerRegistryId") or []
+    if any(dep.urn == registry.urn for dep in deps):
+        return True
+    registry_id, name = task.props.get("containerRegistryId"), registry.props.get("name")
+    return (
+        isinstance(registry_id, str)
+        and isinstance(name, str)
+        and registry_id.lower().rstrip("/").endswith(f"/registries/{name.lower()}")
+    )
+
+
+def _workspace_images_bounded(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    tasks = [r for r in args.resources if r.resource_type == ACR_TASK and _task_runs_purge(r)]
+    for registry in args.resources:
+        if registry.resource_type != ACR_REGISTRY or not _serves_workspace_images(registry):
+            continue
+        retention = registry.props.get("retentionPolicyInDays")
+        if isinstance(retention, int) and not isinstance(retention, bool) and retention > 0:
+            continue
+        if not any(_purges(task, registry) for task in tasks):
+            report_violation(
+                f"{registry.name}: serves Gitpod workspace images, which nothing in Gitpod ever deletes, and has no "
+                "scheduled acr purge task and no retention policy; its storage grows without bound "
+                "(workspaceImages.purge)",
+                registry.urn,
+            )
+
+
 MANDATORY = EnforcementLevel.MANDATORY
 
 POLICIES: list[Policy] = [
@@ -362,6 +420,13 @@ POLICIES: list[Policy] = [
         name="acr-admin-user-and-anonymous-pull-off",
         description="Azure Container Registries have the admin user and anonymous pull turned off.",
         validate=_on(ACR_REGISTRIES, _acr_locked),
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="acr-workspace-images-bounded",
+        description="An Azure Container Registry that serves Gitpod workspace images has a scheduled acr purge "
+        "task or a retention policy.",
+        validate=_workspace_images_bounded,
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(

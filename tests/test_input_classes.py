@@ -104,6 +104,7 @@ CATALOGUE: list[dict[str, Any]] = [
             "location": "westeurope",
             "registryName": "acmegitpod",
             "sku": "Premium",
+            "purgeSchedule": "30 2 * * 0",
         }
     },
     {

@@ -59,6 +59,7 @@ def test_every_policy_is_a_real_policy_with_a_validate_function():
         "kubernetes-registry-credentials-usable",
         "data-resources-protected",
         "acr-admin-user-and-anonymous-pull-off",
+        "acr-workspace-images-bounded",
         "azure-no-wide-role-assignments",
     }
     assert all(callable(p.validate) for p in POLICIES)
@@ -374,3 +375,71 @@ def test_the_packs_copies_of_the_programs_facts_are_equal_to_the_originals():
     assert policies.DOCKERCONFIG_KEYS == {DOCKERCONFIG_KEY}
     assert policies.S3_CREDENTIAL_KEYS == set(S3_KEYS)
     assert policies.DOCKER_HUB_ALIASES == DOCKER_HUB_ALIASES - {DOCKER_HUB}
+
+
+ACR_TASK = "azure:containerservice/registryTask:RegistryTask"
+WORKSPACE_TAGS = {"gitpod-cluster": "dev", "gitpod-registry-role": "workspace-images"}
+ACR_SCOPE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/gitpod/providers/Microsoft.ContainerRegistry/registries"
+PURGE_YAML = "version: v1.1.0\nsteps:\n  - cmd: acr purge --filter 'workspace-images:.*' --ago 30d --untagged\n"
+
+
+def _workspace_acr(name: str = "gitpodacme", **props) -> Resource:
+    locked = {"adminEnabled": False, "anonymousPullEnabled": False}
+    return fake(
+        "azure:containerservice/registry:Registry",
+        name,
+        {"name": name, "tags": WORKSPACE_TAGS, **locked, **props},
+        protect=True,
+    )
+
+
+def _purge_task(name: str, registry: str = "gitpodacme", step: str = PURGE_YAML, **props) -> Resource:
+    inputs = {
+        "name": "gitpod-purge",
+        "containerRegistryId": f"{ACR_SCOPE}/{registry}",
+        "encodedStep": {"taskContent": _b64(step)},
+        "timerTriggers": [{"name": "daily", "schedule": "0 3 * * *", "enabled": True}],
+        **props,
+    }
+    return fake(ACR_TASK, name, inputs)
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        [],
+        [_purge_task("purge-on-another-registry", registry="someoneelse")],
+        [_purge_task("task-that-builds", step="version: v1.1.0\nsteps:\n  - build: -t app:1 .\n")],
+        [_purge_task("disabled-task", enabled=False)],
+        [_purge_task("trigger-off", timerTriggers=[{"name": "t", "schedule": "0 3 * * *", "enabled": False}])],
+        [_purge_task("no-trigger", timerTriggers=[])],
+    ],
+    ids=["no-task", "other-registry", "not-a-purge", "task-disabled", "trigger-disabled", "no-trigger"],
+)
+def test_a_workspace_image_acr_without_a_purge_is_caught_naming_it(others):
+    registry = _workspace_acr()
+    caught = violations([registry, *others])
+    assert [(policy, urn) for policy, _, urn in caught] == [("acr-workspace-images-bounded", registry.urn)], caught
+    assert "gitpodacme" in caught[0][1] and "acr purge" in caught[0][1]
+
+
+def test_a_purge_task_or_a_premium_retention_policy_bounds_it():
+    registry = _workspace_acr()
+    assert violations([registry, _purge_task("purge")]) == []
+    # The provider also takes the task YAML unencoded; a registry id differing only in case is the same registry.
+    unencoded = _purge_task("plain", registry="GitpodAcme")
+    unencoded.inputs["encodedStep"] = {"taskContent": PURGE_YAML}
+    assert violations([registry, unencoded]) == []
+    assert violations([_workspace_acr(sku="Premium", retentionPolicyInDays=7)]) == []
+    # A registry that does not serve workspace images is not this policy's business.
+    other = fake("azure:containerservice/registry:Registry", "app-acr", {"name": "appacr"}, protect=True)
+    assert violations([other]) == []
+
+
+def test_the_programs_acr_passes_and_turning_the_purge_off_is_caught():
+    workspace = {"backend": "acr", "resourceGroup": "gitpod"}
+    assert violations(run("dev", {"gitpod-registry:workspaceImages": workspace}).resources) == []
+    evaluation = run("dev", {"gitpod-registry:workspaceImages": {**workspace, "purge": False}})
+    registry = evaluation.one("azure:containerservice/registry:Registry")
+    caught = violations(evaluation.resources)
+    assert [(policy, urn) for policy, _, urn in caught] == [("acr-workspace-images-bounded", registry.urn)], caught

@@ -19,6 +19,7 @@ import pulumi
 
 from .. import validation
 from ..azure import names as azure_names
+from ..azure.purge import PURGE_FIELDS, Purge, check_purge, purge_task
 from ..fields import Field
 from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
@@ -55,6 +56,17 @@ class AcrWorkspaceImagesArgs(TypedDict):
     """Generation of the ACR token and password in the secret; raise it by one to rotate. Default 1."""
     keep_previous_key: NotRequired[bool]
     """Keep the previous generation's token valid while Gitpod rolls over. Default false."""
+    purge: NotRequired[bool]
+    """Run a scheduled ACR Task with acr purge on base-images and workspace-images, so storage stays bounded on
+    every SKU; Gitpod rebuilds a purged image at its next start. Default true."""
+    purge_older_than_days: NotRequired[int]
+    """With purge: delete tags pushed more than this many days ago (--ago), at least 2. Default 30."""
+    purge_untagged: NotRequired[bool]
+    """With purge: also delete untagged manifests (--untagged), which is what frees storage. Default true."""
+    purge_keep_count: NotRequired[int]
+    """With purge: keep this many most recent of the tags it would delete, per repository (--keep). Default 0."""
+    purge_schedule: NotRequired[str]
+    """With purge: when it runs, a five-field cron expression in UTC. Default 0 3 * * * (daily, 03:00 UTC)."""
     secret_name: NotRequired[str]
     """Name of the kubernetes.io/dockerconfigjson secret. Default gitpod-registry-workspace-images."""
     extra_credentials: NotRequired[list[RegistryCredential]]
@@ -74,6 +86,8 @@ class CheckedAcr:
     extra_credentials: tuple[RegistryCredential, ...] = ()
     allow_list: tuple[str, ...] = ()
     secret_name: str = DEFAULT_SECRET_NAME
+    purge: Purge | None = Purge()
+    """None: no purge task."""
 
 
 def token_name_for(generation: int) -> str:
@@ -133,10 +147,19 @@ def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: Reg
         registry_name = azure_names.registry_name(at(path, "registry_name"), registry_name)
     sku = validation.require_one_of(at(path, "sku"), args.get("sku", DEFAULT_SKU), azure_names.SKUS)
     rotation = check_rotation(args, path)
+    purge = check_purge(args, path)
     _own_login_refused(logins, common.cluster_name, registry_name)
     _require_sdk(path)
     return CheckedAcr(
-        common, resource_group, location, registry_name, sku, rotation, logins.credentials, logins.allow_list
+        common,
+        resource_group,
+        location,
+        registry_name,
+        sku,
+        rotation,
+        logins.credentials,
+        logins.allow_list,
+        purge=purge,
     )
 
 
@@ -155,7 +178,8 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
     Children: a protected registry (admin user and anonymous pull off, tagged with the cluster);
     a scope map allowing content read and write on base-images and workspace-images; one ACR
     token with a generated password per key generation kept; a kubernetes.io/dockerconfigjson
-    secret. No role assignment at any scope.
+    secret; unless purge is false, a timer-triggered ACR Task running acr purge on those two
+    repositories. No role assignment at any scope.
     """
 
     url: pulumi.Output[str]
@@ -210,6 +234,9 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
             actions=scope_map_actions(),
             opts=child,
         )
+
+        if checked.purge is not None:
+            purge_task(containerservice, f"{name}-purge", registry.id, checked.purge, child)
 
         generations = [generation]
         if checked.rotation.keep_previous_key and generation > 1:
@@ -274,6 +301,7 @@ BACKEND = Backend(
         Field("registry_name", "string", default_text="gitpod<clusterName without dashes><8 hex digits>"),
         Field("sku", "string", default=DEFAULT_SKU, allowed=azure_names.SKUS),
         *ROTATION_FIELDS,
+        *PURGE_FIELDS,
     ),
     check=check_fields,
     build=AcrWorkspaceImages,

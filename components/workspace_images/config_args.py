@@ -56,6 +56,17 @@ class WorkspaceImagesArgs(TypedDict):
     cluster name without dashes and 8 hex digits of a hash of the subscription, resource group and cluster."""
     sku: NotRequired[str]
     """acr: Basic, Standard or Premium. Default Standard."""
+    purge: NotRequired[bool]
+    """acr: Run a scheduled ACR Task with acr purge on base-images and workspace-images, so storage stays bounded on
+    every SKU; Gitpod rebuilds a purged image at its next start. Default true."""
+    purge_older_than_days: NotRequired[int]
+    """acr: With purge: delete tags pushed more than this many days ago (--ago), at least 2. Default 30."""
+    purge_untagged: NotRequired[bool]
+    """acr: With purge: also delete untagged manifests (--untagged), which is what frees storage. Default true."""
+    purge_keep_count: NotRequired[int]
+    """acr: With purge: keep this many most recent of the tags it would delete, per repository (--keep). Default 0."""
+    purge_schedule: NotRequired[str]
+    """acr: With purge: when it runs, a five-field cron expression in UTC. Default 0 3 * * * (daily, 03:00 UTC)."""
     url: NotRequired[str]
     """external: Registry host and path image-builder pushes under, e.g. registry.example.com/gitpod (no scheme)."""
     username: NotRequired[str]

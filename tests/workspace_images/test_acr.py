@@ -22,6 +22,7 @@ REGISTRY = "azure:containerservice/registry:Registry"
 SCOPE_MAP = "azure:containerservice/registryScopeMap:RegistryScopeMap"
 TOKEN = "azure:containerservice/registryToken:RegistryToken"
 PASSWORD = "azure:containerservice/tokenPassword:TokenPassword"
+TASK = "azure:containerservice/registryTask:RegistryTask"
 SECRET = "gitpod-registry-workspace-images"
 GROUP_ID = f"/subscriptions/{MOCK_SUBSCRIPTION_ID}/resourceGroups/gitpod"
 
@@ -113,6 +114,7 @@ def test_the_token_uses_that_scope_map_and_nothing_is_granted_at_any_scope(azure
         SCOPE_MAP,
         TOKEN,
         PASSWORD,
+        TASK,
         "kubernetes:core/v1:Secret",
     }
 

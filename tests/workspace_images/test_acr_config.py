@@ -54,7 +54,8 @@ def acr(**fields):
         (
             acr(resourcegroup="gitpod"),
             r"workspaceImages.resourcegroup: unknown field; did you mean resourceGroup\? allowed fields here: "
-            r"backend, keepPreviousKey, keyGeneration, location, registryName, resourceGroup, sku",
+            r"backend, keepPreviousKey, keyGeneration, location, purge, purgeKeepCount, purgeOlderThanDays, "
+            r"purgeSchedule, purgeUntagged, registryName, resourceGroup, sku",
         ),
         (acr(repository="gitpod"), r"workspaceImages.repository: unknown field; allowed fields here: backend, "),
         (
