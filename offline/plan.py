@@ -3,7 +3,8 @@
 python -m offline.plan dev                              the plan as text
 python -m offline.plan dev --format json                the plan as a snapshot (JSON, secrets masked)
 python -m offline.plan --all --format markdown          every stack file here, as Markdown
-python -m offline.plan --all --diff [--base REV]        the working tree's plans against REV's
+python -m offline.plan --all --diff [--base REV]        the working tree's plans against REV's; exits 1
+                                                        when the working tree's plan fails for a stack
                                                         (a git revision, or a release such as v0.2.0:
                                                         its commit in releases.json; default: the
                                                         merge base with main)
@@ -104,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(render_diff_markdown(diffs, title))
         else:
             sys.stdout.write(render_diff_text(diffs, title))
+        # Every stack is shown first; then a stack the working tree (the pull request) fails for fails
+        # the command, so the check goes red as well as the comment. A base revision's failure does not:
+        # the pull request that fixes it must pass.
+        failing = [d.stack for d in diffs if d.head_error]
+        if failing:
+            print(f"error: the working tree's plan fails for {', '.join(failing)} (shown above)", file=sys.stderr)
+            return 1
         return 0
 
     plans = working_tree_plans(stacks)
