@@ -201,6 +201,42 @@ def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict
     return args
 
 
+def _squashed(namespace: str) -> str:
+    return "".join(c for c in namespace.lower() if c.isascii() and c.isalnum())
+
+
+def is_near_miss_namespace(namespace: str) -> bool:
+    """A namespace that is not the project's but reads as a misspelling of it: `gitpod`, `gitpod_registry`,
+    `Gitpod-Registry`, `gitpod-regsitry`. Pulumi compares namespaces as given (resource/config/key.go), so
+    the CLI hands such keys to the program under that namespace, where nothing reads them."""
+    if namespace == PROJECT:
+        return False
+    from difflib import SequenceMatcher
+
+    squashed, project = _squashed(namespace), _squashed(PROJECT)
+    return squashed in (project, "gitpod") or SequenceMatcher(None, squashed, project).ratio() >= 0.85
+
+
+def refuse_near_miss_keys(config: Mapping[str, Any]) -> None:
+    """Refuses a key that the program would read if its namespace were spelt `gitpod-registry`, naming both
+    spellings, as an unknown key inside the namespace is refused: set there, it would silently do nothing."""
+    known = {field.key for field in SPEC.fields}
+    for key in sorted(config):
+        space, _, name = key.partition(":")
+        name = name.removeprefix("config:") if name.count(":") == 1 else name
+        if not name or name not in known or not is_near_miss_namespace(space):
+            continue
+        if describe(space) == WITHHELD:
+            given = f"given in a namespace not shown (it may hold a credential) instead of {PROJECT!r}"
+        else:
+            given = f"given as {key}, in namespace {space!r} instead of {PROJECT!r}"
+        raise InvalidConfig(
+            f"{PROJECT}:{name}",
+            f"{given}; config namespaces are compared as spelt, so the program would never read it and it "
+            f"would do nothing: write it as {PROJECT}:{name}",
+        )
+
+
 def other_case_keys(config: Mapping[str, Any]) -> list[str]:
     """Warnings for keys in a namespace that differs from the project's by case alone (`Gitpod-Registry:x`).
 
@@ -226,6 +262,7 @@ def other_case_keys(config: Mapping[str, Any]) -> list[str]:
 
 def load(config: Mapping[str, Any], stack: str) -> CheckedRegistries:
     """Reads and checks the stack's configuration; raises InvalidConfig naming the key on the first problem."""
+    refuse_near_miss_keys(config)
     for warning in other_case_keys(config):
         pulumi.log.warn(warning)
     renamed: dict[str, str] = {}

@@ -117,6 +117,7 @@ def test_defaults_come_from_the_project_file_and_the_stack_name():
         {"gitpod-registry:componentImages": {"repository": "registry.example.com/Gitpod"}},
         {"gitpod-registry:baseImages": {"registries": [{"server": "quay.io", "username": "u"}]}},
         {"gitpod-registry:clustrName": "prod"},
+        {"gitpod:namespace": "other"},
     ],
 )
 def test_the_program_registers_nothing_for_a_refused_config(override):
@@ -124,3 +125,37 @@ def test_the_program_registers_nothing_for_a_refused_config(override):
     evaluation = evaluate("test", {**AWS, **override}, use_stack_file=False)
     assert evaluation.resources == [], [r.urn for r in evaluation.resources]
     assert str(evaluation.error) == run_invalid({**AWS, **override})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "gitpod:workspaceImages",
+        "gitpod_registry:namespace",
+        "Gitpod-Registry:namespace",
+        "gitpod-regsitry:config:clusterName",
+        "GITPOD.REGISTRY:protectData",
+    ],
+)
+def test_a_known_key_in_a_near_miss_namespace_is_refused_naming_both_spellings(key):
+    name = key.rsplit(":", 1)[1]
+    message = run_invalid({**AWS, key: "x"})
+    assert message.startswith(f"invalid configuration: gitpod-registry:{name}: given as {key}, in namespace "), message
+    assert f"write it as gitpod-registry:{name}" in message
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["kubernetes:namespace", "gitpod:somethingElse", "registry:namespace", "gcp:project", "gitpodder:namespace"],
+)
+def test_other_namespaces_and_unknown_names_are_not_near_misses(key):
+    assert run("test", {**AWS, key: "x"}).error is None
+
+
+def test_a_near_miss_namespace_that_may_hold_a_credential_is_not_quoted():
+    key = "gitpod-registrZ9:namespace"
+    from components.stack_config import is_near_miss_namespace
+
+    assert is_near_miss_namespace(key.split(":")[0])
+    message = run_invalid({**AWS, key: "x"})
+    assert "registrZ9" not in message and "namespace not shown" in message, message
