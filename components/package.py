@@ -13,7 +13,10 @@ import importlib
 import inspect
 import json
 import re
+import tomllib
 import typing
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -28,6 +31,15 @@ from .validation import InvalidInput, camel, may_hold_credential
 PACKAGE_NAME = "gitpod-registry"
 
 _SNAKE_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def package_version() -> str:
+    """The package's version, which the schema carries: the installed distribution's, or, where the
+    source runs from a checkout (`components`, not installed: `package = false`), pyproject.toml's."""
+    if __package__ == "gitpod_registry":
+        return metadata.version(PACKAGE_NAME)
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
 
 
 def exported_components() -> list[type[pulumi.ComponentResource]]:
@@ -193,7 +205,7 @@ class PackageProvider(ComponentProvider):
         return _SNAKE_WORD.sub(lambda word: names.get(word.group(0), word.group(0)), problem)
 
 
-def provider(version: str = "0.0.0") -> PackageProvider:
-    served = PackageProvider(exported_components(), PACKAGE_NAME, version=version)
+def provider(version: str | None = None) -> PackageProvider:
+    served = PackageProvider(exported_components(), PACKAGE_NAME, version=version or package_version())
     served.schema = json.dumps(mark_secrets(json.loads(served.schema or "{}"), exported_components()))
     return served

@@ -28,6 +28,7 @@ from .validation import (
     describe,
     key_ref,
     may_hold_credential,
+    render,
     unknown_field,
 )
 from .workspace_images import BACKENDS
@@ -178,6 +179,58 @@ def _project_keys(config: Mapping[str, Any]) -> dict[str, Any]:
     return given
 
 
+def _credential_paths(field: Field, value: Any, path: str) -> list[str]:
+    """The paths of the credential fields (declared `secret`) that `value` gives a string."""
+    if field.kind == "object" and isinstance(value, dict):
+        fields = {f.key: f for f in _object_fields(field, value)}
+        return [
+            p
+            for k, v in value.items()
+            if k in fields
+            for p in _credential_paths(fields[k], v, at(path, fields[k].name))
+        ]
+    if field.kind == "array" and isinstance(value, list) and field.fields:
+        element = Field(field.name, "object", fields=field.fields)
+        return [p for i, item in enumerate(value) for p in _credential_paths(element, item, at(path, i))]
+    return [path] if field.secret and isinstance(value, str) and value else []
+
+
+def secret_keys() -> set[str]:
+    """The config keys the engine marks secret: a value set with `--secret`, or an object holding one.
+
+    The CLI marks a whole top-level key secret when any value inside it is `secure:` (pulumi/pulumi
+    sdk/go/common/resource/config/value.go: `unmarshalValue`, `hasSecureValue`) and hands the list to the
+    program as PULUMI_CONFIG_SECRET_KEYS (read by `get_config_secret_keys_env`); in-process (mocks,
+    automation) it arrives through `set_all_config` and `is_config_secret`."""
+    from_env = set(pulumi.runtime.config.get_config_secret_keys_env())
+    return from_env | {key for key in all_config() if pulumi.runtime.config.is_config_secret(key)}
+
+
+def plaintext_credentials(config: Mapping[str, Any], secret: set[str]) -> list[str]:
+    """Warnings for credentials given in plain text: a key with a credential field that the engine does
+    not mark secret was written into the stack file without `secure:`. Only key names and field paths are
+    named, never a value. A key that holds one `secure:` value is secret as a whole, so a second, plain
+    password beside it cannot be told apart (the engine says no more)."""
+    fields = {field.key: field for field in SPEC.fields}
+    found = []
+    for name, raw in _project_keys(config).items():
+        field = fields.get(name)
+        if field is None or {f"{PROJECT}:{name}", f"{PROJECT}:config:{name}"} & secret:
+            continue
+        try:
+            value = _parse(field, raw)
+        except InvalidInput:
+            continue  # refused by the reader, naming the key
+        for path in _credential_paths(field, value, field.name):
+            key = render(path, "config")
+            found.append(
+                f"{key} is a credential written in plain text (no `secure:`): anyone who can read the stack "
+                f"file or its history can read it. Encrypt it with `pulumi config set --secret --path '{key}' "
+                "VALUE`, and rotate it if the file was ever shared or committed"
+            )
+    return found
+
+
 def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict[str, Any]:
     """The composite's arguments from `config` (full keys, `gitpod-registry:...`), before the check."""
     given = _project_keys(config)
@@ -199,6 +252,42 @@ def read(config: Mapping[str, Any], stack: str, renamed: dict[str, str]) -> dict
         args["cluster_name"] = _default_cluster_name(stack)
     _fill_fallbacks(args, config, renamed)
     return args
+
+
+def _squashed(namespace: str) -> str:
+    return "".join(c for c in namespace.lower() if c.isascii() and c.isalnum())
+
+
+def is_near_miss_namespace(namespace: str) -> bool:
+    """A namespace that is not the project's but reads as a misspelling of it: `gitpod`, `gitpod_registry`,
+    `Gitpod-Registry`, `gitpod-regsitry`. Pulumi compares namespaces as given (resource/config/key.go), so
+    the CLI hands such keys to the program under that namespace, where nothing reads them."""
+    if namespace == PROJECT:
+        return False
+    from difflib import SequenceMatcher
+
+    squashed, project = _squashed(namespace), _squashed(PROJECT)
+    return squashed in (project, "gitpod") or SequenceMatcher(None, squashed, project).ratio() >= 0.85
+
+
+def refuse_near_miss_keys(config: Mapping[str, Any]) -> None:
+    """Refuses a key that the program would read if its namespace were spelt `gitpod-registry`, naming both
+    spellings, as an unknown key inside the namespace is refused: set there, it would silently do nothing."""
+    known = {field.key for field in SPEC.fields}
+    for key in sorted(config):
+        space, _, name = key.partition(":")
+        name = name.removeprefix("config:") if name.count(":") == 1 else name
+        if not name or name not in known or not is_near_miss_namespace(space):
+            continue
+        if describe(space) == WITHHELD:
+            given = f"given in a namespace not shown (it may hold a credential) instead of {PROJECT!r}"
+        else:
+            given = f"given as {key}, in namespace {space!r} instead of {PROJECT!r}"
+        raise InvalidConfig(
+            f"{PROJECT}:{name}",
+            f"{given}; config namespaces are compared as spelt, so the program would never read it and it "
+            f"would do nothing: write it as {PROJECT}:{name}",
+        )
 
 
 def other_case_keys(config: Mapping[str, Any]) -> list[str]:
@@ -226,10 +315,11 @@ def other_case_keys(config: Mapping[str, Any]) -> list[str]:
 
 def load(config: Mapping[str, Any], stack: str) -> CheckedRegistries:
     """Reads and checks the stack's configuration; raises InvalidConfig naming the key on the first problem."""
-    for warning in other_case_keys(config):
-        pulumi.log.warn(warning)
+    refuse_near_miss_keys(config)
     renamed: dict[str, str] = {}
     try:
+        for warning in [*other_case_keys(config), *plaintext_credentials(config, secret_keys())]:
+            pulumi.log.warn(warning)
         return check_args(read(config, stack, renamed))
     except InvalidInput as error:
         raise InvalidConfig(error.where("config", renamed), error.problem_in("config", renamed)) from None

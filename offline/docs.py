@@ -15,7 +15,7 @@ from typing import Any
 from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.schema import generate_schema
 
-from components.package import PACKAGE_NAME, exported_components, mark_secrets
+from components.package import PACKAGE_NAME, exported_components, mark_secrets, package_version
 
 from . import config_docs, workspace_args
 
@@ -29,7 +29,7 @@ def package_schema() -> dict[str, Any]:
     result = Analyzer(PACKAGE_NAME).analyze(exported_components())
     dependencies = sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}")
     spec = generate_schema(
-        PACKAGE_NAME, "0.0.0", None, result["component_definitions"], result["type_definitions"], dependencies
+        PACKAGE_NAME, package_version(), None, result["component_definitions"], result["type_definitions"], dependencies
     )
     return mark_secrets(spec.to_json(), exported_components())
 

@@ -3,8 +3,11 @@
 python -m offline.plan dev                              the plan as text
 python -m offline.plan dev --format json                the plan as a snapshot (JSON, secrets masked)
 python -m offline.plan --all --format markdown          every stack file here, as Markdown
-python -m offline.plan --all --diff [--base REV]        the working tree's plans against REV's
-                                                        (default: the merge base with main)
+python -m offline.plan --all --diff [--base REV]        the working tree's plans against REV's; exits 1
+                                                        when the working tree's plan fails for a stack
+                                                        (a git revision, or a release such as v0.2.0:
+                                                        its commit in releases.json; default: the
+                                                        merge base with main)
 python -m offline.plan --update-snapshots               rewrites tests/snapshots/<stack>.json (shipped stacks)
 """
 
@@ -57,9 +60,9 @@ def _diff(stacks: list[str] | None, base: str | None) -> tuple[list[StackDiff], 
     """Diffs of `stacks` (None: every stack either side has) between `base` and the working tree."""
     base = base or revision.default_base()
     key = new_fingerprint_key()
-    base_plans = revision.plans_at(base, stacks, key)
+    base_plans = revision.plans_at(revision.resolve(base), stacks, key)
     head_plans = working_tree_plans(stacks or all_stacks(), key)
-    return diff_plans(base_plans, head_plans), f"Plan diff: {revision.short(base)} → working tree"
+    return diff_plans(base_plans, head_plans), f"Plan diff: {revision.describe(base)} → working tree"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every stack file here (Pulumi.<stack>.yaml), yours too")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     parser.add_argument("--diff", action="store_true", help="compare with the plans of another git revision")
-    parser.add_argument("--base", metavar="REV", help="revision to compare with; default: merge base with main")
+    parser.add_argument(
+        "--base",
+        metavar="REV",
+        help="revision or release (v0.2.0, from releases.json) to compare with; default: merge base with main",
+    )
     parser.add_argument("--update-snapshots", action="store_true", help="rewrite tests/snapshots/<stack>.json")
     options = parser.parse_args(argv)
     if options.all and options.stacks:
@@ -98,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(render_diff_markdown(diffs, title))
         else:
             sys.stdout.write(render_diff_text(diffs, title))
+        # Every stack is shown first; then a stack the working tree (the pull request) fails for fails
+        # the command, so the check goes red as well as the comment. A base revision's failure does not:
+        # the pull request that fixes it must pass.
+        failing = [d.stack for d in diffs if d.head_error]
+        if failing:
+            print(f"error: the working tree's plan fails for {', '.join(failing)} (shown above)", file=sys.stderr)
+            return 1
         return 0
 
     plans = working_tree_plans(stacks)

@@ -32,6 +32,21 @@ def releases() -> list[Release]:
     return [Release(r["version"], r["date"], r["commit"]) for r in data["releases"]]
 
 
+_VERSION = re.compile(r"v?(\d+\.\d+\.\d+)")
+
+
+def release_named(name: str) -> Release | None:
+    """The release a revision argument names: `v0.2.0` or `0.2.0` as releases.json records it; else None."""
+    match = _VERSION.fullmatch(name.strip())
+    if not match:
+        return None
+    return next((r for r in releases() if r.version == match.group(1)), None)
+
+
+def looks_like_version(name: str) -> bool:
+    return bool(_VERSION.fullmatch(name.strip()))
+
+
 def changelog_entries(text: str | None = None) -> dict[str, str]:
     """{version or "Unreleased": the text of its entry}, in the order CHANGELOG.md has them."""
     text = CHANGELOG_FILE.read_text(encoding="utf-8") if text is None else text

@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Generator
 from pathlib import Path
 
+from . import releases
 from .engine import PROJECT_DIR, all_stacks
 from .snapshot import FINGERPRINT_KEY_ENV, Snapshot
 
@@ -48,6 +49,30 @@ def default_base() -> str:
         if probe.returncode == 0:
             return _git("merge-base", "HEAD", branch).decode().strip()
     raise RevisionError(f"none of {', '.join(BASE_BRANCHES)} exists here; name the revision with --base REV")
+
+
+def resolve(revision: str) -> str:
+    """The commit to compare with for a revision argument: a released version (`v0.2.0`, `0.2.0`) is the
+    commit releases.json records for it, tagged or not (the repository need not carry tags); anything
+    else is left to git. A version on no record is refused, naming the releases there are."""
+    release = releases.release_named(revision)
+    if release:
+        return release.commit
+    if (
+        releases.looks_like_version(revision)
+        and subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd=PROJECT_DIR, capture_output=True
+        ).returncode
+    ):
+        known = ", ".join(f"v{r.version}" for r in releases.releases())
+        raise RevisionError(f"{revision} is no release on record (releases.json: {known}) and no git revision here")
+    return revision
+
+
+def describe(revision: str) -> str:
+    """How a diff's title names the base: `v0.2.0 (94abcba)` for a release, else the short commit."""
+    release = releases.release_named(revision)
+    return f"v{release.version} ({short(release.commit)})" if release else short(revision)
 
 
 def short(revision: str) -> str:

@@ -307,9 +307,19 @@ def schema_problems(before: dict[str, Any], after: dict[str, Any]) -> list[Probl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.upgrade", description=__doc__.splitlines()[0])
-    parser.add_argument("versions", nargs="*", help="releases to check (default: every one in releases.json)")
+    parser.add_argument(
+        "versions", nargs="*", help="releases to check, 0.2.0 or v0.2.0 (default: every one in releases.json)"
+    )
     options = parser.parse_args(argv)
-    chosen = [r for r in release_records.releases() if not options.versions or r.version in options.versions]
+    records = release_records.releases()
+    chosen = records
+    if options.versions:
+        named = [release_records.release_named(v) for v in options.versions]
+        unknown = [v for v, release in zip(options.versions, named, strict=True) if release is None]
+        if unknown:
+            known = ", ".join(f"v{r.version}" for r in records)
+            parser.error(f"no release on record for {', '.join(unknown)} (releases.json: {known})")
+        chosen = [r for r in records if r in named]
     failed = False
     for release in chosen:
         problems = check_release(release)

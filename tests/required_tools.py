@@ -23,11 +23,15 @@ def uv() -> str:
     return find_uv_bin()
 
 
+DEBIAN_PACKAGES = {"node": "nodejs", "go": "golang-go"}
+"""Executables whose Debian package has another name (Debian's `node` package is something else)."""
+
+
 def require_tool(name: str) -> str:
     """The path of executable `name`; skips (locally) or fails (CI=true) when it is not installed."""
     path = shutil.which(name)
     if path is None:
-        _missing(f"{name} is not installed (apt-get install {name})")
+        _missing(f"{name} is not installed (apt-get install {DEBIAN_PACKAGES.get(name, name)})")
     return path
 
 

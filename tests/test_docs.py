@@ -13,7 +13,10 @@ USER_PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 """What users read. docs/adding-a-backend.md is for contributors, who work in components/."""
 DOCS = [*USER_PAGES, ROOT / "CONTRIBUTING.md"]
 """CHANGELOG.md is history: it names files that later releases removed."""
-_RUNS_SOURCE_NAME = re.compile(r"python[0-9.]* -m components\b|\bfrom components\b|\bimport components\b")
+# The checkout runs verify from its source (`.venv/bin/python -m components.verify`: it installs no package).
+_RUNS_SOURCE_NAME = re.compile(
+    r"(?<!\.venv/bin/)python[0-9.]* -m components\b|\bfrom components\b|\bimport components\b"
+)
 # A path of this repository; one followed by a placeholder (`docs/backend-<name>.md`) is a pattern.
 _PATH = re.compile(
     r"(?<![\w/.-])((?:components|offline|tests|policy|provider|bench|examples|docs|\.ci|\.github)/[\w./-]*\w)(?![-\w./]*[<*{])"
@@ -74,3 +77,82 @@ def test_a_backend_is_named_only_in_its_module_and_the_registry():
             if source not in registry and source != own:
                 found = named.search(source.read_text())
                 assert not found, f"{source.relative_to(ROOT)} names backend {name}: {found.group(0)!r}"
+
+
+# Install commands: the package is not on PyPI, and the repository may carry no tags.
+_GIT_INSTALL = re.compile(r"gitpod-registry(?:\[\w+\])? @ git\+(\S+?)@(\w+)")
+_PACKAGE_ADD = re.compile(r"pulumi package add (\S+\.git/provider)@([\w.]+)")
+_FROM_INDEX = re.compile(r"pip install ['\"]?gitpod-registry(?:\[\w+\])?(?:['\"]|\s|$)(?!\s*@)")
+INSTALL_PAGES = [*USER_PAGES, ROOT / "examples" / "consumer" / "requirements.txt"]
+
+
+def _pins(text: str) -> list[str]:
+    return [ref for _, ref in _GIT_INSTALL.findall(text) + _PACKAGE_ADD.findall(text)]
+
+
+@pytest.mark.parametrize("page", INSTALL_PAGES, ids=lambda p: p.name)
+def test_every_documented_install_pins_the_newest_release_or_a_tag_that_exists(page):
+    import subprocess
+
+    from offline.releases import releases
+
+    text = page.read_text()
+    assert not _FROM_INDEX.findall(text), f"{page.name}: gitpod-registry is not on PyPI; install it from git"
+    newest = releases()[0].commit
+    for ref in _pins(text):
+        tag = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}"], cwd=ROOT)
+        assert ref == newest or tag.returncode == 0, f"{page.name}: @{ref} is neither releases.json's newest nor a tag"
+
+
+def test_the_documented_git_install_installs_that_release_with_its_command(tmp_path):
+    """The README's command as written, with this clone standing in for OWNER's repository."""
+    import subprocess
+
+    from required_tools import uv
+
+    from offline.releases import releases
+
+    (command,) = [line for line in (ROOT / "README.md").read_text().splitlines() if "git+" in line]
+    requirement = command.split('"')[1]
+    url, ref = _GIT_INSTALL.search(requirement).groups()
+    assert url == "https://github.com/OWNER/gitpod-registry"
+    subprocess.run([uv(), "venv", "-q", str(tmp_path / "venv")], check=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    here = requirement.replace(url, ROOT.as_uri())
+    # Without dependencies: what is checked is the source and pin, not the index.
+    subprocess.run([uv(), "pip", "install", "-q", "--no-deps", "--python", str(python), here], check=True)
+    shown = subprocess.run(
+        [str(python), "-c", "from importlib.metadata import version; print(version('gitpod-registry'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == next(r.version for r in releases() if r.commit == ref)
+    assert (tmp_path / "venv" / "bin" / "gitpod-registry").exists()
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", ROOT / "docs" / "verify.md"], ids=lambda p: p.name)
+def test_verify_is_given_the_secret_the_stack_reports(page):
+    import json
+
+    fetched = re.findall(r"kubectl -n \S+ get secret (\"[^\"]*\"|\S+)", page.read_text())
+    assert fetched and set(fetched) == {'"$(pulumi stack output workspaceImagesSecret)"'}, fetched
+    # Each example stack reports one, and they differ: no fixed name would do.
+    reported = {
+        json.loads(path.read_text())["outputs"]["workspaceImagesSecret"]
+        for path in (ROOT / "tests" / "snapshots").glob("*.json")
+    }
+    assert len(reported) > 1, reported
+
+
+def test_the_checkout_runs_verify_as_the_docs_say():
+    import shlex
+    import subprocess
+
+    for page in (ROOT / "README.md", ROOT / "docs" / "verify.md"):
+        (line,) = [ln for ln in page.read_text().splitlines() if ln.startswith(".venv/bin/python -m components.verify")]
+        argv = shlex.split(line)
+        assert argv[3:5] == ["verify", "--config"], line
+    # The same command from the checkout's root, as the quick start leaves it (its .venv's interpreter).
+    shown = subprocess.run([sys.executable, *argv[1:4], "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert shown.returncode == 0 and "--secret FILE" in shown.stdout, shown.stderr

@@ -31,6 +31,10 @@ def schema() -> dict:
     return docs.package_schema()
 
 
+def test_the_schema_carries_the_package_version(schema):
+    assert schema["version"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
 def test_every_exported_component_is_in_the_schema(schema):
     exported = exported_components()
     assert {c.__name__ for c in exported} >= {"S3WorkspaceImages", "GitpodImageRegistries"}
@@ -289,6 +293,7 @@ def test_the_provider_host_serves_the_same_schema_over_grpc():
         host.terminate()
         host.wait(timeout=30)
     assert served["name"] == "gitpod-registry"
+    assert served["version"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert served["resources"] == docs.package_schema()["resources"]
 
 

@@ -117,6 +117,7 @@ def test_defaults_come_from_the_project_file_and_the_stack_name():
         {"gitpod-registry:componentImages": {"repository": "registry.example.com/Gitpod"}},
         {"gitpod-registry:baseImages": {"registries": [{"server": "quay.io", "username": "u"}]}},
         {"gitpod-registry:clustrName": "prod"},
+        {"gitpod:namespace": "other"},
     ],
 )
 def test_the_program_registers_nothing_for_a_refused_config(override):
@@ -124,3 +125,96 @@ def test_the_program_registers_nothing_for_a_refused_config(override):
     evaluation = evaluate("test", {**AWS, **override}, use_stack_file=False)
     assert evaluation.resources == [], [r.urn for r in evaluation.resources]
     assert str(evaluation.error) == run_invalid({**AWS, **override})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "gitpod:workspaceImages",
+        "gitpod_registry:namespace",
+        "Gitpod-Registry:namespace",
+        "gitpod-regsitry:config:clusterName",
+        "GITPOD.REGISTRY:protectData",
+    ],
+)
+def test_a_known_key_in_a_near_miss_namespace_is_refused_naming_both_spellings(key):
+    name = key.rsplit(":", 1)[1]
+    message = run_invalid({**AWS, key: "x"})
+    assert message.startswith(f"invalid configuration: gitpod-registry:{name}: given as {key}, in namespace "), message
+    assert f"write it as gitpod-registry:{name}" in message
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["kubernetes:namespace", "gitpod:somethingElse", "registry:namespace", "gcp:project", "gitpodder:namespace"],
+)
+def test_other_namespaces_and_unknown_names_are_not_near_misses(key):
+    assert run("test", {**AWS, key: "x"}).error is None
+
+
+def test_a_near_miss_namespace_that_may_hold_a_credential_is_not_quoted():
+    key = "gitpod-registrZ9:namespace"
+    from components.stack_config import is_near_miss_namespace
+
+    assert is_near_miss_namespace(key.split(":")[0])
+    message = run_invalid({**AWS, key: "x"})
+    assert "registrZ9" not in message and "namespace not shown" in message, message
+
+
+PLAIN_EXTERNAL = """config:
+  gitpod-registry:workspaceImages:
+    backend: external
+    url: registry.example.com/gitpod
+    username: robot
+    password: {password}
+  gitpod-registry:baseImages:
+    registries:
+      - server: quay.io
+        username: reader
+        password: {base}
+"""
+
+
+def _stack_file(tmp_path, password: str, base: str) -> None:
+    import shutil
+
+    from offline.engine import PROJECT_DIR
+
+    shutil.copy(PROJECT_DIR / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.t.yaml").write_text(PLAIN_EXTERNAL.format(password=password, base=base))
+
+
+def test_a_plain_text_credential_in_a_stack_file_is_warned_about_naming_the_key_and_the_fix(tmp_path):
+    _stack_file(tmp_path, "Hunter2-plain", "Quay-plain-9")
+    evaluation = evaluate("t", stack_dir=tmp_path)
+    assert evaluation.error is None
+    plain = [w for w in evaluation.warnings if "written in plain text" in w]
+    assert [w.split(" ", 1)[0] for w in plain] == [
+        "gitpod-registry:workspaceImages.password",
+        "gitpod-registry:baseImages.registries[0].password",
+    ], plain
+    assert "pulumi config set --secret --path 'gitpod-registry:workspaceImages.password' VALUE" in plain[0]
+    assert not any("Hunter2" in w or "Quay-plain" in w for w in evaluation.warnings)
+
+
+def test_a_credential_set_with_secret_is_not_warned_about(tmp_path):
+    _stack_file(tmp_path, "{secure: v1:AAAA}", "{secure: v1:BBBB}")
+    evaluation = evaluate("t", stack_dir=tmp_path)
+    assert evaluation.error is None
+    assert not [w for w in evaluation.warnings if "written in plain text" in w], evaluation.warnings
+
+
+def test_the_secret_keys_the_cli_hands_over_in_the_environment_count(monkeypatch):
+    """The CLI's language host hands secret keys to the program as PULUMI_CONFIG_SECRET_KEYS."""
+    import json
+
+    from components.stack_config import plaintext_credentials, secret_keys
+
+    config = {
+        "gitpod-registry:workspaceImages": json.dumps(
+            {"backend": "external", "url": "registry.example.com/gitpod", "username": "robot", "password": "p"}
+        )
+    }
+    assert len(plaintext_credentials(config, secret_keys())) == 1
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(["gitpod-registry:workspaceImages"]))
+    assert plaintext_credentials(config, secret_keys()) == []

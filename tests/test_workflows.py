@@ -73,7 +73,13 @@ def test_the_pr_side_of_the_plan_diff_is_read_only_and_writes_the_comment_as_an_
     assert all("permissions" not in job for job in workflow["jobs"].values())
     runs = " ".join(step.get("run", "") for step in steps(workflow))
     assert "offline.plan --all --diff" in runs and "--format markdown" in runs
-    assert any(step.get("uses", "").startswith("actions/upload-artifact@") for step in steps(workflow))
+    (upload,) = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/upload-artifact@")]
+    # A failing plan fails the job after the comment is written: it is uploaded and posted all the same.
+    assert upload.get("if") == "${{ !cancelled() }}"
+    assert "|| status=$?" in runs and 'exit "$status"' in runs
+    comment = load("plan-diff-comment.yml")
+    (job,) = comment["jobs"].values()
+    assert "conclusion == 'failure'" in job["if"]
 
 
 def test_the_privileged_comment_job_runs_no_pull_request_code():

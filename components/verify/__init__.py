@@ -8,8 +8,10 @@ Secrets and `.dockerconfigjson`), `registry_checks` (OCI registries, via python-
 
 import sys
 
-VERIFY_EXTRA = "gitpod-registry[verify]"
-"""What installs verify's client libraries (pyproject.toml `[project.optional-dependencies]`)."""
+from ..distribution import install_command
+
+VERIFY_EXTRA = "verify"
+"""The extra that installs verify's client libraries (pyproject.toml `[project.optional-dependencies]`)."""
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -21,7 +23,7 @@ def run(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as missing:
         print(
             f"gitpod-registry verify needs its client libraries ({missing.name} is not installed): "
-            f"pip install '{VERIFY_EXTRA}'",
+            f"{install_command(VERIFY_EXTRA)}",
             file=sys.stderr,
         )
         return 2

@@ -20,6 +20,7 @@ import pulumi
 from .. import validation
 from ..azure import names as azure_names
 from ..azure.purge import PURGE_FIELDS, Purge, check_purge, purge_task
+from ..distribution import install_command
 from ..fields import Field
 from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
@@ -105,7 +106,7 @@ def _require_sdk(path: str) -> None:
         raise InvalidInput(
             at(path, "backend"),
             "'acr' needs the Python package pulumi-azure, which is not installed; `uv sync` installs it "
-            "(its `azure` group is a default), or `pip install 'gitpod-registry[azure]'` for the wheel",
+            f"(its `azure` group is a default), or `{install_command('azure')}` for the package",
         )
 
 

@@ -1,6 +1,6 @@
 """A consumer's own stack: its cluster's Kubernetes provider, its AWS account, and gitpod-registry's components.
 
-Imports the installed package (`pip install gitpod-registry`), never this repository's source.
+Imports the installed package (installed from git, see requirements.txt), never this repository's source.
 """
 
 import pulumi

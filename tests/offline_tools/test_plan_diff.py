@@ -186,3 +186,28 @@ def test_diff_against_a_git_revision_evaluates_that_revisions_own_components(tmp
     assert user["old_urn"].endswith("::gitpod-workspace-images-user")
     dev_count = len(run("dev", AWS).resources)
     assert by_stack["extra"]["base_missing"] and len(by_stack["extra"]["added"]) == dev_count
+
+
+def test_diff_exits_non_zero_when_the_working_tree_fails_for_a_stack_and_still_shows_every_stack(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(PROJECT_DIR, repo, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*_cache"))
+    (repo / "Pulumi.extra.yaml").write_text((repo / "Pulumi.dev.yaml").read_text())
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    (repo / "Pulumi.extra.yaml").write_text("config:\n  gitpod-registry:workspaceImages:\n    backend: nosuch\n")
+
+    command = [sys.executable, "-m", "offline.plan", "dev", "extra", "--diff", "--base", "main", "--format", "markdown"]
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    from offline.render import _stack
+
+    assert _stack("dev") in result.stdout and _stack("extra") in result.stdout, result.stdout
+    assert "the new plan fails" in result.stdout
+    assert "fails for extra" in result.stderr
+
+    # Broken only on the base revision: the pull request that fixes it passes.
+    git(repo, "commit", "-qam", "break extra")
+    (repo / "Pulumi.extra.yaml").write_text((repo / "Pulumi.dev.yaml").read_text())
+    fixed = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stderr

@@ -230,13 +230,14 @@ def test_a_namespace_that_differs_by_case_alone_is_warned_about_by_name(spelling
     from components.stack_config import other_case_keys
 
     space = "".join(c.upper() if up else c for c, up in zip("gitpod-registry", spelling, strict=True))
-    warnings = other_case_keys({f"{space}:namespace": "x", "gitpod-registry:clusterName": "c"})
+    # A key the program does not know (one it knows is refused: tests/test_stack_config.py).
+    warnings = other_case_keys({f"{space}:nameSpace": "x", "gitpod-registry:clusterName": "c"})
     if space == "gitpod-registry":
         assert warnings == []
     else:
         assert warnings == [
-            f"config key {space}:namespace is in namespace {space!r}, not 'gitpod-registry'; config namespaces are "
-            "case-sensitive, so this program ignores it: write it as gitpod-registry:namespace"
+            f"config key {space}:nameSpace is in namespace {space!r}, not 'gitpod-registry'; config namespaces are "
+            "case-sensitive, so this program ignores it: write it as gitpod-registry:nameSpace"
         ]
 
 
@@ -249,9 +250,9 @@ def test_the_plan_warns_about_a_case_namespace_and_an_esc_environment(project):
 
     (notice,) = stack_notices("t", project)
     assert notice.startswith("Pulumi.t.yaml: `environment:` imports Pulumi ESC environments (acme/registry, shared)")
-    evaluation = evaluate("dev", {"Gitpod-Registry:namespace": "other"})
+    evaluation = evaluate("dev", {"Gitpod-Registry:nameSpace": "other"})
     assert evaluation.error is None
-    assert any("config key Gitpod-Registry:namespace is in namespace" in w for w in evaluation.warnings)
+    assert any("config key Gitpod-Registry:nameSpace is in namespace" in w for w in evaluation.warnings)
 
 
 @settings(max_examples=50, deadline=None, derandomize=True)

@@ -63,7 +63,29 @@ def test_the_wheel_installs_the_gitpod_registry_command(wheel, tmp_path):
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
     )
-    assert without.returncode == 2 and "pip install 'gitpod-registry[verify]'" in without.stderr, without.stderr
+    # The package is not on PyPI: the hint names a git source (this copy records none, so the documented form).
+    assert without.returncode == 2, without.stderr
+    assert (
+        "pip install 'gitpod-registry[verify] @ git+https://github.com/OWNER/gitpod-registry@COMMIT'" in without.stderr
+    )
+
+
+def test_the_install_hint_names_the_source_and_commit_the_package_came_from(monkeypatch):
+    from components import distribution
+
+    recorded = {
+        "url": "https://ci-token:s3cr3t@git.example.com/acme/gitpod-registry.git",
+        "vcs_info": {"vcs": "git", "commit_id": "94abcba20f3ea89db451bb02eb679bc7c6a0dcdc", "requested_revision": "v0"},
+    }
+    monkeypatch.setattr(distribution, "_installed_from", lambda: recorded)
+    hint = distribution.install_command("verify")
+    assert hint == (
+        "pip install 'gitpod-registry[verify] @ "
+        "git+https://git.example.com/acme/gitpod-registry.git@94abcba20f3ea89db451bb02eb679bc7c6a0dcdc'"
+    )
+    assert "s3cr3t" not in hint
+    monkeypatch.setattr(distribution, "_installed_from", lambda: {"url": "file:///opt/src", "dir_info": {}})
+    assert distribution.install_command("azure") == "pip install 'gitpod-registry[azure] @ file:///opt/src'"
 
 
 def test_python_m_runs_the_command_and_exits_2_on_unusable_input(tmp_path):
