@@ -48,6 +48,9 @@ class GitpodImageRegistries(pulumi.ComponentResource):
         """`args` may also be their CheckedRegistries (stack_config.load's result): taken as they are."""
         checked = checked_args(args, CheckedRegistries, check_args)
         super().__init__("gitpod-registry:index:GitpodImageRegistries", name, None, opts)
+        if not isinstance(args, CheckedRegistries):  # checked ones were warned about by whoever checked them
+            for doubt in checked.warnings:
+                pulumi.log.warn(doubt.render(), resource=self)
         child = pulumi.ResourceOptions(parent=self)
         components = ComponentImages(f"{name}-component-images", cast(Any, checked.component_images), child)
         backend = checked.backend.build(f"{name}-workspace-images", checked.backend_args, child)

@@ -76,6 +76,11 @@ class CheckedRegistries:
         """What must be done outside this program, before or after `pulumi up`."""
         return self.backend.notes(self.backend_args)
 
+    @property
+    def warnings(self) -> tuple[InvalidInput, ...]:
+        """Doubts that do not stop the plan, each naming its argument (a location outside a dated list)."""
+        return self.backend.warnings(self.backend_args, "workspace_images")
+
 
 def _object(args: Mapping[str, Any], name: str, what: str) -> Mapping[str, Any]:
     value = args.get(name, {})

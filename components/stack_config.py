@@ -320,6 +320,9 @@ def load(config: Mapping[str, Any], stack: str) -> CheckedRegistries:
     try:
         for warning in [*other_case_keys(config), *plaintext_credentials(config, secret_keys())]:
             pulumi.log.warn(warning)
-        return check_args(read(config, stack, renamed))
+        checked = check_args(read(config, stack, renamed))
     except InvalidInput as error:
         raise InvalidConfig(error.where("config", renamed), error.problem_in("config", renamed)) from None
+    for doubt in checked.warnings:
+        pulumi.log.warn(f"{doubt.where('config', renamed)}: {doubt.problem_in('config', renamed)}")
+    return checked

@@ -236,6 +236,22 @@ def nearest(name: str, known: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def undocumented(
+    field: str, value: str, what: str, documented: frozenset[str], date: str, listed_by: str
+) -> InvalidInput:
+    """The warning for a well-formed `value` outside a `documented` list of `date`; a hint quotes a listed name only.
+
+    `listed_by` is the command that lists the names the cloud accepts today."""
+    close = nearest(value, documented)
+    hint = f"did you mean {close!r}? " if close else ""
+    return InvalidInput(
+        field,
+        f"{describe(value)} is not {what} in this program's documented list (of {date}, {len(documented)} names); "
+        f"unless it is a region opened since, `pulumi up` will fail to create the registry: {hint}`{listed_by}` "
+        "lists the names in use today",
+    )
+
+
 def unknown_field(path: str, name: str, allowed: Iterable[str]) -> InvalidInput:
     """The error for field `name` (as given, snake_case or camelCase) in the object at `path`."""
     allowed = sorted(allowed, key=camel)

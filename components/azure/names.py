@@ -20,7 +20,94 @@ DEFAULT_REGISTRY_HASH_LENGTH = 8
 SKUS = ("Basic", "Standard", "Premium")
 # Letters (any script), digits, '_', '(', ')', '-' and '.', not ending in '.' (Azure's rule).
 _RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]")
-_LOCATION = re.compile(r"[a-z][a-z0-9]*")
+# Azure's programmatic location names (`az account list-locations`, the `name` column) are lowercase letters
+# and digits: westeurope, eastus2, eastus2euap. pulumi-azure (terraform-provider-azurerm) also accepts display
+# names ("West Europe") and normalizes them (go-azure-helpers resourcemanager/location/normalize.go: lowercase,
+# spaces removed); this program asks for the programmatic name, and suggests it.
+_LOCATION = re.compile(r"[a-z][a-z0-9]{1,39}")
+# The providers ship no list: pulumi-azure 6.40.1 has no location enum, and azurerm's `location` validation
+# (go-azure-helpers resourcemanager/location/validation.go, EnhancedValidate) checks against the list Azure's
+# metadata endpoint returns at run time, or only that the value is non-empty when offline. So a well-formed
+# name outside this documented list is only warned about.
+DOCUMENTED_LOCATIONS_DATE = "2025-06"
+"""When DOCUMENTED_LOCATIONS was last compared with `az account list-locations` (Azure public cloud, physical
+regions) and the sovereign clouds' documented regions."""
+DOCUMENTED_LOCATIONS = frozenset(
+    {
+        # Azure public cloud
+        "australiacentral",
+        "australiacentral2",
+        "australiaeast",
+        "australiasoutheast",
+        "brazilsouth",
+        "brazilsoutheast",
+        "canadacentral",
+        "canadaeast",
+        "centralindia",
+        "centralus",
+        "centraluseuap",
+        "chilecentral",
+        "eastasia",
+        "eastus",
+        "eastus2",
+        "eastus2euap",
+        "francecentral",
+        "francesouth",
+        "germanynorth",
+        "germanywestcentral",
+        "indonesiacentral",
+        "israelcentral",
+        "italynorth",
+        "japaneast",
+        "japanwest",
+        "jioindiacentral",
+        "jioindiawest",
+        "koreacentral",
+        "koreasouth",
+        "malaysiawest",
+        "mexicocentral",
+        "newzealandnorth",
+        "northcentralus",
+        "northeurope",
+        "norwayeast",
+        "norwaywest",
+        "polandcentral",
+        "qatarcentral",
+        "southafricanorth",
+        "southafricawest",
+        "southcentralus",
+        "southeastasia",
+        "southindia",
+        "spaincentral",
+        "swedencentral",
+        "swedensouth",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "uaecentral",
+        "uaenorth",
+        "uksouth",
+        "ukwest",
+        "westcentralus",
+        "westeurope",
+        "westindia",
+        "westus",
+        "westus2",
+        "westus3",
+        # Azure Government
+        "usdodcentral",
+        "usdodeast",
+        "usgovarizona",
+        "usgovtexas",
+        "usgovvirginia",
+        # Azure operated by 21Vianet (China)
+        "chinaeast",
+        "chinaeast2",
+        "chinaeast3",
+        "chinanorth",
+        "chinanorth2",
+        "chinanorth3",
+    }
+)
 _REGISTRY_NAME = re.compile(rf"[a-zA-Z0-9]{{{REGISTRY_NAME_MIN},{REGISTRY_NAME_MAX}}}")
 
 
@@ -42,14 +129,31 @@ def resource_group(field: str, value: object) -> str:
 def location(field: str, value: object) -> str:
     value = validation.require_type(field, value, str, "an Azure region name such as westeurope")
     if not _LOCATION.fullmatch(value):
-        hint = re.sub(r"[^a-z0-9]", "", value.lower())
-        suggestion = f"; did you mean {hint!r}?" if hint and _LOCATION.fullmatch(hint) else ""
+        # Quotes a documented name only, never text derived from the value (which may be a pasted token).
+        normalized = re.sub(r"[^a-z0-9]", "", value.lower())
+        suggestion = f"; did you mean {normalized!r}?" if normalized in DOCUMENTED_LOCATIONS else ""
         raise InvalidInput(
             field,
-            f"{validation.describe(value)} is not an Azure region name; use the programmatic name in lowercase "
-            f"letters and digits, e.g. westeurope or eastus2{suggestion}",
+            f"{validation.describe(value)} is not an Azure region name; use the programmatic name, 2-40 lowercase "
+            f"letters and digits starting with a letter, e.g. westeurope or eastus2{suggestion}",
         )
     return value
+
+
+def location_warnings(field: str, location: str | None) -> tuple[InvalidInput, ...]:
+    """A well-formed location outside the documented list: a typo (westeurop), or a region newer than the list."""
+    if location is None or location in DOCUMENTED_LOCATIONS:
+        return ()
+    return (
+        validation.undocumented(
+            field,
+            location,
+            "an Azure region name",
+            DOCUMENTED_LOCATIONS,
+            DOCUMENTED_LOCATIONS_DATE,
+            "az account list-locations --query [].name",
+        ),
+    )
 
 
 def registry_name(field: str, value: object) -> str:

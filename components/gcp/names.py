@@ -15,7 +15,63 @@ from ..validation import InvalidInput
 GCR_DOMAIN_LOCATIONS = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
 MULTI_REGIONS = ("us", "europe", "asia")
 _PROJECT = re.compile(r"([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]")
-_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
+# Every Google Cloud region is CONTINENT-AREA<n> (us-central1, northamerica-northeast2, europe-west12): what
+# does not match can be no location; a zone (us-central1-a) is the commonest mistake.
+_REGION = re.compile(r"[a-z]+-[a-z]+[1-9][0-9]*")
+_ZONE = re.compile(r"([a-z]+-[a-z]+[1-9][0-9]*)-[a-z]")
+# The providers ship no list of locations: pulumi-gcp 10.2.0 has no region enum (its schema types `location`
+# as a plain string) and terraform-provider-google checks none; Artifact Registry answers
+# `gcloud artifacts locations list` per project, at run time. So a well-formed name outside this documented
+# list is only warned about: a region Google opened after the list's date is still a region.
+DOCUMENTED_REGIONS_DATE = "2025-06"
+"""When DOCUMENTED_REGIONS was last compared with Google Cloud's "Artifact Registry locations" and
+"Regions and zones" pages."""
+DOCUMENTED_REGIONS = frozenset(
+    {
+        "africa-south1",
+        "asia-east1",
+        "asia-east2",
+        "asia-northeast1",
+        "asia-northeast2",
+        "asia-northeast3",
+        "asia-south1",
+        "asia-south2",
+        "asia-southeast1",
+        "asia-southeast2",
+        "australia-southeast1",
+        "australia-southeast2",
+        "europe-central2",
+        "europe-north1",
+        "europe-north2",
+        "europe-southwest1",
+        "europe-west1",
+        "europe-west2",
+        "europe-west3",
+        "europe-west4",
+        "europe-west6",
+        "europe-west8",
+        "europe-west9",
+        "europe-west10",
+        "europe-west12",
+        "me-central1",
+        "me-central2",
+        "me-west1",
+        "northamerica-northeast1",
+        "northamerica-northeast2",
+        "northamerica-south1",
+        "southamerica-east1",
+        "southamerica-west1",
+        "us-central1",
+        "us-east1",
+        "us-east4",
+        "us-east5",
+        "us-south1",
+        "us-west1",
+        "us-west2",
+        "us-west3",
+        "us-west4",
+    }
+)
 _REPOSITORY = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 _SERVICE_ACCOUNT = re.compile(r"([a-z][a-z0-9-]{4,28}[a-z0-9])@([a-z][a-z0-9.-]*[a-z0-9])\.iam\.gserviceaccount\.com")
 # Resource Manager, "Creating and managing projects": project IDs "cannot contain restricted strings,
@@ -91,12 +147,33 @@ def location(field: str, value: object, repository: str) -> str:
         )
     value = validation.require_type(field, value, str, "an Artifact Registry location such as europe-west1")
     if value not in MULTI_REGIONS and not _REGION.fullmatch(value):
+        zone = _ZONE.fullmatch(value)
+        # Only a documented region is quoted back: never text derived from what was given.
+        hint = f"; {zone[1]!r} is the region of that zone" if zone and zone[1] in DOCUMENTED_REGIONS else ""
         raise InvalidInput(
             field,
             f"{validation.describe(value)} is not an Artifact Registry location; use a region such as "
-            f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)})",
+            f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)}){hint}",
         )
     return value
+
+
+def location_warnings(field: str, location: str) -> tuple[InvalidInput, ...]:
+    """A well-formed region outside the documented list: a typo (europe-west99), or a region newer than the list.
+
+    Returned, not raised: `pulumi up` is the judge of a region newer than DOCUMENTED_REGIONS_DATE."""
+    if location in MULTI_REGIONS or location in DOCUMENTED_REGIONS:
+        return ()
+    return (
+        validation.undocumented(
+            field,
+            location,
+            "an Artifact Registry location",
+            DOCUMENTED_REGIONS,
+            DOCUMENTED_REGIONS_DATE,
+            "gcloud artifacts locations list",
+        ),
+    )
 
 
 def service_account_email(field: str, value: object) -> str:

@@ -164,6 +164,11 @@ def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: Reg
     )
 
 
+def location_warnings(checked: CheckedAcr, path: str) -> tuple[InvalidInput, ...]:
+    """A location outside the documented list (of azure_names.DOCUMENTED_LOCATIONS_DATE): a typo, or newer."""
+    return azure_names.location_warnings(at(path, "location"), checked.location)
+
+
 def check_args(args: AcrWorkspaceImagesArgs) -> CheckedAcr:
     """Validates the arguments of a directly constructed AcrWorkspaceImages."""
     logins = check_logins("extra_credentials", args.get("extra_credentials", []))
@@ -201,6 +206,9 @@ class AcrWorkspaceImages(pulumi.ComponentResource):
 
         cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
         super().__init__("gitpod-registry:index:AcrWorkspaceImages", name, None, opts)
+        if not isinstance(args, CheckedAcr):  # a composite's were warned about by whoever checked them
+            for doubt in location_warnings(checked, ""):
+                pulumi.log.warn(doubt.render(), resource=self)
         child = pulumi.ResourceOptions(parent=self)
 
         location: pulumi.Input[str] | None = checked.location
@@ -306,4 +314,5 @@ BACKEND = Backend(
     ),
     check=check_fields,
     build=AcrWorkspaceImages,
+    warnings=location_warnings,
 )

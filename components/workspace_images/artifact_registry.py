@@ -172,6 +172,11 @@ def check_args(args: ArtifactRegistryWorkspaceImagesArgs) -> CheckedArtifactRegi
     )
 
 
+def warnings(checked: CheckedArtifactRegistry, path: str) -> tuple[InvalidInput, ...]:
+    """A location outside Google's documented list (of gcp_names.DOCUMENTED_REGIONS_DATE): a typo, or newer."""
+    return gcp_names.location_warnings(at(path, "location"), checked.location)
+
+
 def notes(checked: CheckedArtifactRegistry) -> tuple[str, ...]:
     """What `pulumi up` cannot do here: the org-policy exception unless opted in, and gcr.io redirection."""
     found = [key_creation.note(checked.project, checked.allow_key_creation)]
@@ -229,6 +234,9 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         project, location, repository_id = checked.project, checked.location, checked.repository
         cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
         super().__init__("gitpod-registry:index:ArtifactRegistryWorkspaceImages", name, None, opts)
+        if not isinstance(args, CheckedArtifactRegistry):  # a composite's were warned about by whoever checked them
+            for doubt in warnings(checked, ""):
+                pulumi.log.warn(doubt.render(), resource=self)
         child = pulumi.ResourceOptions(parent=self)
 
         service = gcp.projects.Service(
@@ -341,4 +349,5 @@ BACKEND = Backend(
     check=check_fields,
     build=ArtifactRegistryWorkspaceImages,
     notes=notes,
+    warnings=warnings,
 )

@@ -14,7 +14,7 @@ import pulumi
 
 from ..fields import Field
 from ..kubernetes.dockerconfig import RegistryLogins
-from ..validation import at, cluster_name, flag, namespace, positive_int
+from ..validation import InvalidInput, at, cluster_name, flag, namespace, positive_int
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,5 @@ class Backend:
     login (private base images, a component mirror) can reach them."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
+    warnings: Callable[[Any, str], tuple[InvalidInput, ...]] = lambda checked, path: ()
+    """(checked arguments, their path) -> doubts that do not stop the plan (a location outside a dated list)."""
