@@ -18,8 +18,11 @@ REGISTRY_NAME_MIN, REGISTRY_NAME_MAX = 5, 50
 DEFAULT_REGISTRY_PREFIX = "gitpod"
 DEFAULT_REGISTRY_HASH_LENGTH = 8
 SKUS = ("Basic", "Standard", "Premium")
-# Letters (any script), digits, '_', '(', ')', '-' and '.', not ending in '.' (Azure's rule).
-_RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]")
+# ASCII letters and digits, '_', '(', ')', '-' and '.', not ending in '.': the rule pulumi-azure applies before
+# Azure sees the name (terraform-provider-azurerm's ValidateResourceGroupName, `^[-\w._()]+$` at most 90 long,
+# under Go's regexp, whose \w is [0-9A-Za-z_]). Azure's own API also takes letters of any script (rg-münchen),
+# but pulumi-azure refuses them at `pulumi preview`.
+_RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]", re.ASCII)
 # Azure's programmatic location names (`az account list-locations`, the `name` column) are lowercase letters
 # and digits: westeurope, eastus2, eastus2euap. pulumi-azure (terraform-provider-azurerm) also accepts display
 # names ("West Europe") and normalizes them (go-azure-helpers resourcemanager/location/normalize.go: lowercase,
@@ -120,8 +123,9 @@ def resource_group(field: str, value: object) -> str:
     if not _RESOURCE_GROUP.fullmatch(value):
         raise InvalidInput(
             field,
-            f"{validation.describe(value)} is not a resource group name; use 1-90 letters, digits, '_', '-', "
-            "'.', '(' and ')', not ending in '.'",
+            f"{validation.describe(value)} is not a resource group name; use 1-90 ASCII letters and digits, '_', "
+            "'-', '.', '(' and ')', not ending in '.'"
+            + ("" if value.isascii() else " (pulumi-azure takes ASCII letters and digits only)"),
         )
     return value
 

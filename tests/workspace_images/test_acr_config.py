@@ -6,7 +6,11 @@ import re
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from components.azure import names as azure_names
+from components.validation import InvalidInput
 from conftest import run, run_invalid
 
 WS = "gitpod-registry:workspaceImages"
@@ -119,3 +123,36 @@ def test_without_the_azure_sdk_the_backend_is_refused_with_the_install_command(m
         "gitpod-registry:workspaceImages.backend: 'acr' needs the Python package pulumi-azure, which is not "
         "installed; `uv sync` installs it"
     ) in message
+
+
+# pulumi-azure's rule (terraform-provider-azurerm ValidateResourceGroupName): Go's \w, which is ASCII-only.
+GO_RESOURCE_GROUP = re.compile(r"[-\w._()]{1,90}", re.ASCII)
+RG_SETTINGS = settings(max_examples=100, deadline=None, derandomize=True)
+
+
+@RG_SETTINGS
+@given(st.from_regex(r"[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]", fullmatch=True))
+def test_every_resource_group_name_pulumi_azure_takes_is_accepted(name):
+    assert GO_RESOURCE_GROUP.fullmatch(name)
+    assert azure_names.resource_group("workspace_images.resource_group", name) == name
+
+
+@RG_SETTINGS
+@given(
+    st.tuples(
+        st.from_regex(r"[-a-z0-9]{0,20}", fullmatch=True),
+        # Letters and digits Python's Unicode \w takes and Go's does not: ü, full-width digits, superscripts, Ⅻ.
+        st.sampled_from(["ü", "Ä", "１", "²", "Ⅻ", "ß", "é", "你", "٣", "ǅ"]),
+        st.from_regex(r"[-a-z0-9]{0,20}[a-z0-9]", fullmatch=True),
+    ).map("".join)
+)
+def test_a_resource_group_name_outside_ascii_is_refused_as_pulumi_azure_would(name):
+    assert re.fullmatch(r"[-\w._()]+", name) and not GO_RESOURCE_GROUP.fullmatch(name)
+    with pytest.raises(InvalidInput, match=r"is not a resource group name; use 1-90 ASCII letters .* ASCII .* only"):
+        azure_names.resource_group("workspace_images.resource_group", name)
+
+
+def test_rg_muenchen_is_refused_naming_the_key():
+    message = run_invalid(acr(resourceGroup="rg-münchen"))
+    assert message.startswith(f"invalid configuration: {WS}.resourceGroup: ")
+    assert "ASCII letters and digits" in message
