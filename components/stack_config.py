@@ -21,6 +21,7 @@ from .kubernetes.dockerconfig import Password
 from .registries_args import CheckedRegistries, check_args
 from .validation import (
     CLUSTER_NAME_MAX,
+    INT32_MAX,
     WITHHELD,
     InvalidInput,
     at,
@@ -88,6 +89,22 @@ def _convert(field: Field, value: Any, path: str) -> Any:
     return value
 
 
+class _LongNumber(Exception):
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+# Python's int() refuses decimal text of over 4300 digits with a ValueError (sys.get_int_max_str_digits); no
+# number that long fits any field, so json.loads is stopped before it gets there.
+_JSON_INT_DIGITS_MAX = 40
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > _JSON_INT_DIGITS_MAX:
+        raise _LongNumber(len(text.lstrip("-")))
+    return int(text)
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: str) -> None:
         self.key = key
@@ -110,7 +127,13 @@ def _parse(field: Field, raw: Any) -> Any:
         return raw  # set in-process (mocks, tests) as a structured value; "" is refused as empty
     if field.kind in ("object", "array"):
         try:
-            return json.loads(raw, object_pairs_hook=_unique_keys)
+            return json.loads(raw, object_pairs_hook=_unique_keys, parse_int=_json_int)
+        except _LongNumber as error:
+            raise InvalidInput(
+                field.name,
+                f"the JSON text given holds a {error.digits}-digit number; whole numbers here are at most "
+                f"{INT32_MAX} (the package's integer)",
+            ) from None
         except _DuplicateKey as error:
             raise InvalidInput(
                 field.name,

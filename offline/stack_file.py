@@ -115,6 +115,10 @@ def _int(text: str) -> int | None:
         value = int(lowered[2:], {"x": 16, "o": 8, "b": 2}[lowered[1]])
     elif len(digits) > 1 and digits.startswith("0"):
         value = int(digits, 8)
+    elif len(digits) > len(str(_UINT64_MAX)):
+        # Out of ParseInt's and ParseUint's range, so yaml.v3 keeps the text; and Python's int() refuses decimal
+        # text of over 4300 digits (sys.get_int_max_str_digits) with a ValueError.
+        return None
     else:
         value = int(digits)
     value = -value if sign == "-" else value

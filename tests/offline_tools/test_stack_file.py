@@ -63,6 +63,9 @@ def refusal(project: Path, text: str | bytes) -> str:
         ("2.5", "2.5"),
         ("1e400", "1e400"),
         ("99999999999999999999", "100000000000000000000"),
+        ("7" * 300, "7.777777777777778e+299"),  # ParseInt fails, ParseFloat takes it
+        ("7" * 5000, "7" * 5000),  # ParseFloat overflows: yaml.v3 keeps the text (Python's int() would raise)
+        ("-" + "7" * 5000, "-" + "7" * 5000),
         ("2024-01-02", "2024-01-02 00:00:00 +0000 UTC"),
         ("'2024-01-02'", "2024-01-02"),
         ("!!str 12", "12"),
@@ -203,6 +206,28 @@ def test_every_merge_spelling_yamlv3_takes_merges_and_the_mapping_wins(project, 
 def test_a_quoted_merge_key_is_an_ordinary_key(project):
     text = 'base: &base {backend: s3}\nconfig:\n  gitpod-registry:x:\n    "<<": *base\n'
     assert json.loads(config_of(project, text)["gitpod-registry:x"]) == {"<<": {"backend": "s3"}}
+
+
+LONG = "7" * 5000
+
+
+def test_a_5000_digit_number_is_refused_naming_the_key_or_handed_to_another_project_as_text(project):
+    (project / "Pulumi.t.yaml").write_text(
+        f"config:\n  aws:region: eu-west-1\n  other:setting: {LONG}\n"
+        f"  gitpod-registry:workspaceImages:\n    backend: s3\n    keyGeneration: {LONG}\n"
+    )
+    evaluation = evaluate("t", stack_dir=project)
+    assert evaluation.config["other:setting"] == LONG
+    message = str(evaluation.error)
+    assert message.startswith("invalid configuration: gitpod-registry:workspaceImages.keyGeneration: expected a whole")
+    assert "ValueError" not in message and LONG[:50] not in message
+
+
+def test_json_text_with_a_5000_digit_number_is_refused_naming_the_key():
+    from components.stack_config import InvalidInput, read
+
+    with pytest.raises(InvalidInput, match=r"^workspace_images: the JSON text given holds a 5000-digit number"):
+        read({"gitpod-registry:workspaceImages": '{"backend":"s3","keyGeneration":' + LONG + "}"}, "dev", {})
 
 
 @settings(max_examples=50, deadline=None, derandomize=True)
