@@ -13,6 +13,10 @@ resource/config/object.go, value.go). This module reproduces what matters for th
 - Alias expansion is bounded by yaml.v3's own rule (decode.go, allowedAliasRatio), so a small
   alias bomb is refused at once instead of taking seconds and gigabytes.
 - Only string keys (workspace.SimplifyMarshalledValue); the file's top level is a mapping.
+- yaml.v3's syntax where it differs from PyYAML's (scannerc.go, parserc.go): tabs as blanks after `key:`,
+  after a scalar and in flow collections (not as indentation); `\'` but not `\/` in double quotes; an
+  anchor name defined again; `%YAML` 1.1 only. `secretsprovider`, `encryptedkey` and `encryptionsalt` are
+  strings (workspace.ProjectStack): a mapping or list there is refused, as the CLI refuses it.
 - One document: yaml.v3 reads only the first and silently ignores the rest, so a config the CLI
   would drop is refused here rather than planned as if it applied.
 - Config values reach the program as PULUMI_CONFIG strings: strings as they are, a top-level null
@@ -87,6 +91,48 @@ class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, ya
         yaml.scanner.Scanner.__init__(self)
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
+
+    # yaml.v3's double-quoted escapes (scannerc.go, yaml_parser_scan_flow_scalar): PyYAML's, with `\'` and
+    # without `\/`, which yaml.v3 refuses as "found unknown escape character".
+    ESCAPE_REPLACEMENTS = {  # type: ignore[bad-override]  # the stubs call it Final; PyYAML reads self.ESCAPE_...
+        **{k: v for k, v in yaml.scanner.Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"},
+        "'": "'",
+    }
+
+    def scan_to_next_token(self) -> None:
+        """PyYAML's, skipping tabs where yaml.v3 does (yaml_parser_scan_to_next_token): in a flow collection,
+        and wherever a simple key cannot start (after `key:`, after a scalar: before a comment, at the end of a
+        line). At the start of a block line a tab is still no indentation, and refused as yaml.v3 refuses it."""
+        if self.index == 0 and self.peek() == "\ufeff":
+            self.forward()
+        while True:
+            while self.peek() == " " or (self.peek() == "\t" and (self.flow_level or not self.allow_simple_key)):
+                self.forward()
+            if self.peek() == "#":
+                while self.peek() not in "\0\r\n\x85\u2028\u2029":
+                    self.forward()
+            if not self.scan_line_break():
+                return
+            if not self.flow_level:
+                self.allow_simple_key = True
+
+    def process_directives(self) -> Any:
+        """yaml.v3 reads YAML 1.1 documents only: any other %YAML version is "found incompatible YAML document"
+        (parserc.go, yaml_parser_process_directives); PyYAML takes 1.2 with a warning."""
+        start = self.peek_token().start_mark
+        result = super().process_directives()
+        if self.yaml_version is not None and self.yaml_version != (1, 1):
+            raise yaml.parser.ParserError(None, None, "found incompatible YAML document", start)
+        return result
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """yaml.v3 lets an anchor name be defined again; an alias then means the latest (parserc.go keeps
+        anchors in a map it overwrites). PyYAML refuses the second definition."""
+        if not self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor is not None:
+                self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # PyYAML's resolver interface
         if kind is ScalarNode:
@@ -418,10 +464,15 @@ def _json(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _json_string(value)
     if isinstance(value, list):
         return "[" + ",".join(_json(v) for v in value) + "]"
-    return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_json(v)}" for k, v in sorted(value.items())) + "}"
+    return "{" + ",".join(f"{_json_string(k)}:{_json(v)}" for k, v in sorted(value.items())) + "}"
+
+
+def _json_string(text: str) -> str:
+    # Go's encoding/json escapes U+2028 and U+2029 even without HTML escaping (encode.go, appendString).
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def go_json(value: Any) -> str:
@@ -479,9 +530,20 @@ def config_key(path: Path, key: Any, project: str, line: int | None = None) -> s
     raise StackFileError(path, "a config key has more than one ':'; keys are NAMESPACE:NAME", line)
 
 
+_STACK_STRINGS = ("secretsprovider", "encryptedkey", "encryptionsalt")
+"""The stack file's string fields (pulumi/pulumi sdk/go/common/workspace/project.go, ProjectStack)."""
+
+
 def stack_values(path: Path, project: str) -> dict[str, Any]:
     """The `config:` of a stack file, keys as the CLI names them, values decoded (not yet as text)."""
     document = as_mapping(path, load(path), "a stack file")
+    for key in _STACK_STRINGS:
+        if isinstance(document.get(key), (dict, list)):
+            raise StackFileError(
+                path,
+                f"`{key}:` is a {'mapping' if isinstance(document[key], dict) else 'list'}; the Pulumi CLI reads "
+                "it as a string (workspace.ProjectStack) and refuses the file",
+            )
     config = document.get("config")
     if config is None:
         return {}

@@ -53,6 +53,18 @@ def _go(binary: Path, path: Path) -> dict:
     return result
 
 
+def _go_many(binary: Path, paths: list[Path]) -> list[dict]:
+    """yaml.v3's reading of many files in one process (main.go prints a line per file), as `_go` reads one."""
+    lines = subprocess.run([binary, *paths], capture_output=True, text=True, check=True, timeout=60).stdout
+    results = [json.loads(line) for line in lines.rstrip("\n").split("\n")]  # not splitlines: U+0085 is no break here
+    assert len(results) == len(paths)
+    for result in results:
+        config = json.loads(result.get("config", "null"))
+        if isinstance(config, dict) and any(":" not in key for key in config):
+            result["config"] = go_json({key if ":" in key else f"p:{key}": value for key, value in config.items()})
+    return results
+
+
 def _python(path: Path) -> dict:
     try:
         return {"config": go_json(stack_values(path, "p") or None)}
@@ -104,3 +116,93 @@ def test_the_example_stacks_are_read_as_yamlv3_reads_them(yamlv3, name):
     assert "error" not in go and "error" not in python, (go, python)
     # The example stacks use the project's own keys, NAMESPACE:name, which the reader keeps as given.
     assert go["config"] == python["config"]
+
+
+def _issue_34_files() -> dict[str, list[str]]:
+    """Each class of stack file issue 34 found read differently from yaml.v3, with its neighbours."""
+    tabs = []
+    for blank in ("\t", " \t", "\t ", "\t\t"):
+        tabs += [
+            f"config:\n  p:a:{blank}v\n",  # after `:`
+            f"config:\n  p:a: v{blank}\n",  # at the end of a line
+            f"config:\n  p:a: v{blank}# note\n",  # before a comment
+            f"config:\n  p:a: {{b:{blank}v,{blank}c: w{blank}}}\n",  # inside a flow mapping
+            f"config:\n  p:a: [1,{blank}2{blank}]\n",  # inside a flow sequence
+            f"config:\n  p:a:{blank}# note\n    b: 1\n",  # before a comment that ends a key line
+            f"config:\n{blank}p:a: v\n",  # as indentation: refused by both
+            f"config:\n  p:a:\n  -{blank}1\n",  # after a block entry
+            f"config:\n  p:a: 'x'{blank}\n  p:b: \"y\"{blank}# c\n",  # after quoted scalars
+        ]
+    # Not \b or \f: Go before 1.22 (Debian's, which builds main.go) writes them as \u0008 and \u000c, the CLI's
+    # as \b and \f, as this reader does.
+    escapes = [
+        f'config:\n  p:a: "x\\{escape}y"\n'
+        for escape in [
+            "'",
+            "/",
+            '"',
+            "\\\\",
+            "t",
+            "n",
+            "0",
+            "a",
+            "e",
+            "N",
+            "_",
+            "L",
+            "P",
+            " ",
+            "x41",
+            "u00e9",
+            "U0001F600",
+            "q",
+            "%",
+        ]
+    ]
+    escapes += ["config:\n  p:a: 'it''s'\n", 'config:\n  p:a: "a\\/b\\\'c"\n']
+    anchors = [
+        "config:\n  p:a: &x 1\n  p:b: &x 2\n  p:c: *x\n",
+        "config:\n  p:a: &x {k: 1}\n  p:b: *x\n  p:c: &x [2]\n  p:d: *x\n",
+        "config:\n  p:a: &x 1\n  p:b: &x\n    k: *x\n",
+        "config:\n  p:a: *x\n  p:b: &x 1\n",  # an alias before its anchor: refused by both
+    ]
+    directives = [f"%YAML {version}\n---\nconfig:\n  p:a: v\n" for version in ("1.0", "1.1", "1.2", "1.3", "2.0")]
+    directives += ["%TAG !e! tag:example.com,2000:\n---\nconfig:\n  p:a: v\n"]
+    fields = [
+        f"{key}: {value}\nconfig:\n  p:a: v\n"
+        for key in ("secretsprovider", "encryptedkey", "encryptionsalt", "SecretsProvider")
+        for value in ("passphrase", "7", "true", "null", "{a: b}", "[a]", "\n  url: x")
+    ]
+    numbers = [
+        f"config:\n  p:a: {sign}{'7' * n}\n  p:b: {{k: {sign}{'7' * n}}}\n"
+        for sign in ("", "-")
+        for n in (20, 21, 309, 5000)
+    ]
+    separators = ['config:\n  p:a: "x\\u2028y\\u2029z"\n']
+    return {
+        "tabs": tabs,
+        "escapes": escapes,
+        "anchors": anchors,
+        "directives": directives,
+        "fields": fields,
+        "numbers": numbers,
+        "separators": separators,
+    }
+
+
+def test_the_classes_issue_34_found_are_read_as_yamlv3_reads_them(yamlv3, tmp_path):
+    classes = _issue_34_files()
+    texts = [text for kind in sorted(classes) for text in classes[kind]]
+    paths = []
+    for i, text in enumerate(texts):
+        paths.append(tmp_path / f"Pulumi.c{i}.yaml")
+        paths[-1].write_text(text, encoding="utf-8")
+    # Both outcomes occur in every class, so a reader that refused (or took) everything would fail here.
+    for go, path, text in zip(_go_many(yamlv3, paths), paths, texts, strict=True):
+        _same(go, _python(path), text)
+    outcomes = {kind: set() for kind in classes}
+    results = iter(_go_many(yamlv3, paths))
+    for kind in sorted(classes):
+        for _ in classes[kind]:
+            outcomes[kind].add("error" in next(results))
+    assert all(outcomes[kind] == {True, False} for kind in ("tabs", "escapes", "anchors", "directives", "fields"))

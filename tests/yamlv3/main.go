@@ -58,6 +58,18 @@ func read(path string) (interface{}, error) {
 	if err := yaml.Unmarshal(data, &document); err != nil {
 		return nil, err
 	}
+	// The CLI decodes the file into workspace.ProjectStack (sdk/go/common/workspace/project.go), whose
+	// secretsprovider, encryptedkey and encryptionsalt are strings: a mapping or a list there is refused.
+	var stack struct {
+		SecretsProvider string `yaml:"secretsprovider"`
+		EncryptedKey    string `yaml:"encryptedkey"`
+		EncryptionSalt  string `yaml:"encryptionsalt"`
+	}
+	if _, isMap := document.(map[string]interface{}); isMap {
+		if err := yaml.Unmarshal(data, &stack); err != nil {
+			return nil, err
+		}
+	}
 	if document == nil {
 		return nil, nil
 	}
@@ -89,13 +101,10 @@ func write(value interface{}) ([]byte, error) {
 	return bytes.TrimRight(buffer.Bytes(), "\n"), nil
 }
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: yamlv3 Pulumi.<stack>.yaml")
-		os.Exit(2)
-	}
+// decode is the one line printed for the stack file at path.
+func decode(path string) string {
 	var result map[string]interface{}
-	config, err := read(os.Args[1])
+	config, err := read(path)
 	if err == nil {
 		var text []byte
 		// NaN and infinities: Go's encoding/json cannot write them, so the CLI cannot hand them over.
@@ -107,5 +116,16 @@ func main() {
 		result = map[string]interface{}{"error": err.Error()}
 	}
 	text, _ := json.Marshal(result)
-	fmt.Println(string(text))
+	return string(text)
+}
+
+// main prints one line per stack file named, in order: one process reads a whole class of files.
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: yamlv3 Pulumi.<stack>.yaml...")
+		os.Exit(2)
+	}
+	for _, path := range os.Args[1:] {
+		fmt.Println(decode(path))
+	}
 }
