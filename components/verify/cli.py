@@ -211,9 +211,10 @@ def _mirror_check(config: RegistryConfig, logins: dict[str, Login], transport: T
     def anonymous() -> CheckResult:
         result = check()
         if not result.ok:
+            writer = config.secret_writer
             why = (
                 "with inCluster: true the installer writes that secret itself (registry.<domain> only)"
-                if config.in_cluster
+                if writer is not None and not writer.carries_other_logins
                 else "the containerRegistry secret has no entry for it"
             )
             result.cause = f"{result.cause}; registry-facade pulls component images with the containerRegistry secret only, and {why}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..installer_config import DEFAULT_COMPONENT_REPOSITORY
+from ..push_secret import SecretWriter
 from .secrets import InputError, load_documents
 
 
@@ -47,6 +48,12 @@ class RegistryConfig:
         if self.repository and self.repository.rstrip("/") != DEFAULT_COMPONENT_REPOSITORY:
             return self.repository
         return None
+
+    @property
+    def secret_writer(self) -> SecretWriter | None:
+        """Who writes the containerRegistry secret: the installer with inCluster: true; otherwise this program or
+        a controller, which the config does not tell apart (None; verify reads the secret given either way)."""
+        return SecretWriter.INSTALLER if self.in_cluster else None
 
     def secret_refs(self) -> list[SecretRef]:
         refs = [self.external_secret, self.s3.certificate if self.s3 else None, self.custom_ca]
