@@ -15,7 +15,7 @@ import pytest
 
 from offline.engine import PROJECT_DIR
 
-pytestmark = pytest.mark.heavy(13)
+pytestmark = pytest.mark.heavy(15)
 
 PROBE = "probe"
 # What the copy needs: the package, the offline tools, the docs and project files the generic tests read.
@@ -40,6 +40,7 @@ HELPERS = (
 GENERIC = (
     "tests/test_docs.py",
     "tests/test_config_spec.py",
+    "tests/workspace_images/test_secret_writer.py",
     "tests/roles/test_base_images.py",
     "tests/roles/test_component_images.py",
     "tests/offline_tools/test_plan_snapshots.py",
