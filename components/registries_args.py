@@ -45,14 +45,14 @@ class GitpodImageRegistriesArgs(TypedDict):
     protect_data: NotRequired[bool]
     """Protect buckets and repositories from deletion by Pulumi; false only for throwaway stacks. Default true."""
     workspace_images: NotRequired[WorkspaceImagesArgs]
-    """Role 3: where image-builder pushes workspace images. Required unless air_gap is given."""
+    """Role 3: where image-builder pushes workspace images. Required unless airGap is given."""
     component_images: NotRequired[ComponentImagesRoleArgs]
     """Role 1: where Gitpod's component images come from. Default Gitpod's public registry."""
     base_images: NotRequired[BaseImagesRoleArgs]
     """Role 2: the default workspace image and logins for private base-image registries."""
     air_gap: NotRequired[AirGapArgs]
-    """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspace_images,
-    component_images and base_images.registries."""
+    """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspaceImages,
+    componentImages and baseImages.registries."""
     custom_ca_cert: NotRequired[CustomCACertArgs]
     """A private CA that registries' certificates chain to (air gap, Harbor); trusted installation-wide."""
 
