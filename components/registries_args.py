@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from . import validation
-from .installer_config import DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
+from .installer_config import DEFAULT_NAMESPACE, DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
 from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
 from .kubernetes.dockerconfig import RegistryLogins
 from .push_login import check_push
@@ -32,8 +32,6 @@ from .validation import InvalidInput, ref
 from .workspace_images import Backend, air_gap_backend, backend_named, carrying_logins
 from .workspace_images.backend import Common, check_common
 from .workspace_images.config_args import WorkspaceImagesArgs
-
-DEFAULT_NAMESPACE = "gitpod"
 
 
 class GitpodImageRegistriesArgs(TypedDict):
