@@ -22,8 +22,9 @@ class GitpodImageRegistries(pulumi.ComponentResource):
 
     Children: ComponentImages (role 1, with a pull secret for a private mirror) and the component of
     the workspace-image backend that `workspace_images.backend` names (role 3; each backend's module in
-    workspace_images/ says what it creates; ExternalWorkspaceImages for an air gap); a backend whose
-    secret the installer does not generate also carries the base-image logins and the mirror's there.
+    workspace_images/ says what it creates; for an air gap, the first backend built from one registry and
+    login); a backend whose secret can carry other logins (its `secret_writer`) also carries the base-image
+    logins and the mirror's there.
     With custom_ca_cert, an Opaque secret with key ca.crt in trust-manager's trust namespace.
     """
 

@@ -14,6 +14,12 @@ DEFAULT_COMPONENT_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
 """The installer's own `repository` default: config/v1/config.go `defaultRepositoryUrl`, set when the installer
 is built (config/vars.go, install/installer/BUILD.yaml); Gitpod's released installers use this one."""
 DEFAULT_WORKSPACE_IMAGE = "gitpod/workspace-full:latest"
+DEFAULT_NAMESPACE = "gitpod"
+"""Gitpod's namespace, where its registry secrets live, unless the installation says otherwise."""
+DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
+"""The type of every login secret the installer config names."""
+CA_KEY = "ca.crt"
+"""The key of the secret `customCACert` names: trust-manager's Bundle reads it (cluster/certmanager.go)."""
 DOCKERCONFIG_KEY = ".dockerconfigjson"
 """The key of every login secret the installer config names (`kubernetes.io/dockerconfigjson`; the installer
 validates it for containerRegistry.external.certificate and imagePullSecrets, config/v1/validation.go)."""

@@ -19,8 +19,10 @@ import re
 from dataclasses import dataclass
 
 DOCKER_HUB = "docker.io"
+DOCKER_HUB_API = "registry-1.docker.io"
+"""Where Docker Hub's registry API answers (containerd's and Docker's resolvers rewrite docker.io to it)."""
 # Names people use for Docker Hub; the runtime's resolver looks credentials up under docker.io.
-DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
+DOCKER_HUB_ALIASES = frozenset({DOCKER_HUB, "index.docker.io", DOCKER_HUB_API, "registry.hub.docker.com"})
 
 # distribution/reference regexp.go, transcribed.
 _ALPHANUMERIC = r"[a-z0-9]+"

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from . import validation
-from .installer_config import DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
+from .installer_config import DEFAULT_NAMESPACE, DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
 from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
 from .kubernetes.dockerconfig import RegistryLogins
+from .push_login import check_push
 from .reference import parse_reference
 from .roles.air_gap import AirGapArgs, mirrored_image
 from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
@@ -28,13 +29,9 @@ from .roles.base_images import check_fields as check_base_images
 from .roles.component_images import CheckedComponentImages, ComponentImagesRoleArgs, check_repository
 from .roles.component_images import check_fields as check_component_images
 from .validation import InvalidInput, ref
-from .workspace_images import Backend, backend_named, carrying_logins
+from .workspace_images import Backend, air_gap_backend, backend_named, carrying_logins
 from .workspace_images.backend import Common, check_common
 from .workspace_images.config_args import WorkspaceImagesArgs
-from .workspace_images.external import BACKEND as EXTERNAL
-from .workspace_images.external import CheckedExternal, check_push
-
-DEFAULT_NAMESPACE = "gitpod"
 
 
 class GitpodImageRegistriesArgs(TypedDict):
@@ -46,14 +43,14 @@ class GitpodImageRegistriesArgs(TypedDict):
     protect_data: NotRequired[bool]
     """Protect buckets and repositories from deletion by Pulumi; false only for throwaway stacks. Default true."""
     workspace_images: NotRequired[WorkspaceImagesArgs]
-    """Role 3: where image-builder pushes workspace images. Required unless air_gap is given."""
+    """Role 3: where image-builder pushes workspace images. Required unless airGap is given."""
     component_images: NotRequired[ComponentImagesRoleArgs]
     """Role 1: where Gitpod's component images come from. Default Gitpod's public registry."""
     base_images: NotRequired[BaseImagesRoleArgs]
     """Role 2: the default workspace image and logins for private base-image registries."""
     air_gap: NotRequired[AirGapArgs]
-    """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspace_images,
-    component_images and base_images.registries."""
+    """One internal registry for all three roles (see docs/roles-and-air-gap.md); excludes workspaceImages,
+    componentImages and baseImages.registries."""
     custom_ca_cert: NotRequired[CustomCACertArgs]
     """A private CA that registries' certificates chain to (air gap, Harbor); trusted installation-wide."""
 
@@ -115,14 +112,15 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
     )
     base = check_base_images(base_args, "base_images")
     # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
-    external = CheckedExternal(common.namespace, url, (login,), allow_list=(login["server"],))
+    backend = air_gap_backend()
+    assert backend.from_login is not None
     return CheckedRegistries(
         common,
         CheckedComponentImages(common.namespace, check_repository("air_gap.registry", url), login=login),
         # Written even where it equals the installer's default: the air gap needs exactly this image.
         mirrored_image("base_images.workspace_image", base.workspace_image or DEFAULT_WORKSPACE_IMAGE, url),
-        EXTERNAL,
-        external,
+        backend,
+        backend.from_login(common, url, login, (login["server"],)),
         _custom_ca(args),
     )
 
@@ -135,7 +133,7 @@ def _mirror_login(
     (image-builder-mk3 uses a login for a base image only on an allow-listed host: image-builder-mk3/pkg/auth)."""
     if components.login is None:
         return logins
-    if backend.installer_generates_secret:
+    if not backend.secret_writer.carries_other_logins:
         raise InvalidInput(
             "component_images",
             f"a mirror that needs a login cannot be used with backend '{backend.name}': registry-facade, blobserve "
@@ -165,7 +163,7 @@ def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRe
         _object(args, "component_images", "an object"), "component_images", common.namespace
     )
     base: CheckedBaseImages = check_base_images(_object(args, "base_images", "an object"), "base_images")
-    if base.logins.credentials and backend.installer_generates_secret:
+    if base.logins.credentials and not backend.secret_writer.carries_other_logins:
         raise InvalidInput(
             "base_images.registries",
             f"cannot be used with backend '{backend.name}': Gitpod's in-cluster registry uses an auth secret the "

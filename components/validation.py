@@ -220,6 +220,14 @@ def require_type(field: str, value: object, expected: type[T], what: str) -> T:
     return value
 
 
+def required(field: str, value: T | None, message: str) -> T:
+    """`value`, unless it is missing (None or ""); then `message`, which says who needs it and what to give. The
+    shared checks of names and regions refuse a missing value in general terms: a backend says why it needs one."""
+    if value is None or value == "":
+        raise InvalidInput(field, message)
+    return value
+
+
 def require_one_of(field: str, value: Any, allowed: Iterable[str]) -> str:
     allowed = list(allowed)
     if value not in allowed:

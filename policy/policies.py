@@ -65,10 +65,17 @@ _WIDE_AZURE_SCOPE = re.compile(
     r"^/?$|^/providers/microsoft\.management/managementgroups/[^/]+/?$|^/subscriptions/[^/]+(/resourcegroups/[^/]+)?/?$",
     re.IGNORECASE,
 )
-SECRET = "kubernetes:core/v1:Secret"
+# What the program registers for a push secret, by who writes it (components/push_secret.py,
+# SecretWriter.registered_as; the installer's own secret is not registered). Checked here: the Secret the
+# program writes itself; a controller's ExternalSecret has no check yet.
+PUSH_SECRET_TYPES = {
+    "program": "kubernetes:core/v1:Secret",
+    "controller": "kubernetes:external-secrets.io/v1:ExternalSecret",
+}
+SECRET = PUSH_SECRET_TYPES["program"]
 DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
-# Copies of the program's facts (components/installer_config.py, components/reference.py): the pack is published
-# on its own; tests/test_policy_pack.py holds them equal to the originals.
+# Copies of the program's facts (components/installer_config.py, components/reference.py, and PUSH_SECRET_TYPES
+# above): the pack is published on its own; tests/test_policy_pack.py holds them equal to the originals.
 DOCKERCONFIG_KEYS = {".dockerconfigjson"}
 S3_CREDENTIAL_KEYS = {"s3AccessKey", "s3SecretKey"}
 # Names of Docker Hub that Gitpod's resolver does not look logins up under (it uses docker.io).

@@ -24,6 +24,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from components.push_secret import SecretWriter
+from components.workspace_images import BACKENDS
 from offline.engine import Evaluation, Secret, evaluate, stack_config
 from offline.mocks import mock_key_file, mock_token_password
 
@@ -121,8 +123,12 @@ def runtime_pulls(config: dict[str, Any], user_base_images: tuple[str, ...] = ()
 
 def dockerconfig_documents(evaluation: Evaluation) -> dict[str, dict]:
     """The program's dockerconfigjson secrets, by name, decoded; the installer's own one stands for itself."""
+    controller = SecretWriter.CONTROLLER.registered_as
+    assert controller is not None and not evaluation.of_type(controller), (
+        "a controller writes a push secret here: the runtime model cannot follow it yet"
+    )
     found: dict[str, dict] = {}
-    for resource in evaluation.of_type("kubernetes:core/v1:Secret"):
+    for resource in evaluation.of_type(SecretWriter.PROGRAM.registered_as or ""):
         if resource.inputs.get("type") != DOCKERCONFIG_TYPE:
             continue
         data = resource.inputs["stringData"]
@@ -171,7 +177,9 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
     for credential in (value("baseImages") or {}).get("registries", []):
         found[image_host(credential["server"].split("/")[0] + "/x")] = (credential["username"], credential["password"])
     backend = workspace.get("backend")
-    if backend == "external":
+    if backend in BACKENDS and not BACKENDS[backend].secret_writer.carries_other_logins:
+        found[IN_CLUSTER_REGISTRY] = INSTALLER  # its own registry's login, in the secret the installer generates
+    elif backend == "external":
         found[image_host(workspace["url"] + "/x")] = (workspace["username"], workspace["password"])
     elif backend == "artifact-registry":
         (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
@@ -186,8 +194,6 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
         (password,) = evaluation.of_type("azure:containerservice/tokenPassword:TokenPassword")
         host = f"{registry.inputs['name'].lower()}.azurecr.io"
         found[host] = (token.inputs["name"], mock_token_password(password.name))
-    elif backend in ("s3", "s3-compatible", "in-cluster"):
-        found[IN_CLUSTER_REGISTRY] = INSTALLER
     return found
 
 

@@ -142,3 +142,19 @@ def test_each_backend_field_agrees_with_its_components_declaration(schema):
                 assert f"Default {text}" in description, f"{where}: the docstring does not say Default {text}"
             checked += 1
     assert checked >= 25
+
+
+def test_the_configuration_page_names_keys_as_stack_files_spell_them():
+    """docs/configuration.md is written from the components' docstrings: a key named there in Python's spelling
+    (air_gap) is one no stack file has (airGap)."""
+    import re
+
+    def named(field: Field):
+        for child in field.fields:
+            if child.name != child.key:
+                yield child.name
+            yield from named(child)
+
+    page = config_docs.PAGE.read_text()
+    found = sorted({name for name in named(SPEC) if re.search(rf"(?<![\w.]){re.escape(name)}\b", page)})
+    assert not found, f"docs/configuration.md names {found}: use the config keys (camelCase)"

@@ -90,15 +90,24 @@ def test_s3_workspace_images_schema(schema):
     }
 
 
-def test_no_component_input_or_output_carries_a_credential(schema):
-    # The components keep credentials inside Kubernetes secrets; the schema has nothing to mark secret,
-    # and a property that would carry one (a key, a password) must be marked before it is added.
-    for token, resource in schema["resources"].items():
-        for name, prop in {**resource["inputProperties"], **resource["properties"]}.items():
-            lowered = name.lower()
-            if any(word in lowered for word in ("password", "privatekey", "accesskey", "token")):
-                assert prop.get("secret"), f"{token}.{name} carries a credential and must be secret"
-            assert not prop.get("secret") or "secret" in (prop.get("description") or "").lower()
+def test_the_schema_marks_exactly_the_declared_credentials_secret_and_no_output(schema):
+    """Secrecy comes from the declaration (`PasswordInput`), whatever a property is called; outputs never carry
+    a credential (the components keep them inside Kubernetes secrets)."""
+    from components.package import credential_inputs
+
+    marked = set()
+    for token, spec in {**schema["resources"], **schema["types"]}.items():
+        owner = token.rsplit(":", 1)[-1]
+        inputs = spec.get("inputProperties") if token in schema["resources"] else spec.get("properties")
+        for name, prop in (inputs or {}).items():
+            if prop.get("secret"):
+                marked.add((owner, name))
+                assert "secret" in (prop.get("description") or "").lower(), f"{token}.{name}: say it is secret"
+        if token in schema["resources"]:
+            outputs = [name for name, prop in spec.get("properties", {}).items() if prop.get("secret")]
+            assert not outputs, f"{token}: secret outputs {outputs}"
+    assert marked == credential_inputs(exported_components())
+    assert ("WorkspaceImagesArgs", "secretAccessKey") in marked
 
 
 def test_the_plugin_directory_is_provider_and_the_root_stays_the_stack_program():

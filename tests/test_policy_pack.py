@@ -368,11 +368,14 @@ def test_an_unusable_login_is_named_by_host_without_showing_the_credential():
 
 def test_the_packs_copies_of_the_programs_facts_are_equal_to_the_originals():
     """The pack is published on its own (`pulumi policy publish` packs policy/ alone), so it keeps copies."""
-    from components.installer_config import DOCKERCONFIG_KEY, S3_KEYS
+    from components.installer_config import DOCKERCONFIG_KEY, DOCKERCONFIG_TYPE, S3_KEYS
+    from components.push_secret import SecretWriter
     from components.reference import DOCKER_HUB, DOCKER_HUB_ALIASES
     from policy import policies
 
-    assert policies.DOCKERCONFIG_KEYS == {DOCKERCONFIG_KEY}
+    registered = {writer.value: writer.registered_as for writer in SecretWriter if writer.registered_as}
+    assert policies.PUSH_SECRET_TYPES == registered
+    assert policies.DOCKERCONFIG_KEYS == {DOCKERCONFIG_KEY} and policies.DOCKERCONFIG_TYPE == DOCKERCONFIG_TYPE
     assert policies.S3_CREDENTIAL_KEYS == set(S3_KEYS)
     assert policies.DOCKER_HUB_ALIASES == DOCKER_HUB_ALIASES - {DOCKER_HUB}
 

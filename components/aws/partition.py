@@ -51,7 +51,7 @@ def region(field: str, value: object) -> str:
     """An AWS region the provider knows, such as eu-west-1 or eusc-de-east-1: a name that only looks like one
     (eu-west-9) would fail at the first API call, after the plan was approved."""
     if value is None or value == "":
-        raise InvalidInput(field, "required for the s3 backend; set it to the bucket's AWS region, e.g. eu-west-1")
+        raise InvalidInput(field, "required; an AWS region name such as eu-west-1")
     value = require_type(field, value, str, "an AWS region name such as eu-west-1")
     if value not in known_regions():
         raise InvalidInput(

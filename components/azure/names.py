@@ -116,9 +116,7 @@ _REGISTRY_NAME = re.compile(rf"[a-zA-Z0-9]{{{REGISTRY_NAME_MIN},{REGISTRY_NAME_M
 
 def resource_group(field: str, value: object) -> str:
     if value is None or value == "":
-        raise InvalidInput(
-            field, "required for the acr backend; the name of an existing resource group to create the registry in"
-        )
+        raise InvalidInput(field, "required; the name of an existing resource group")
     value = validation.require_type(field, value, str, "a resource group name such as gitpod")
     if not _RESOURCE_GROUP.fullmatch(value):
         raise InvalidInput(

@@ -101,7 +101,7 @@ def registry_url(project: str, location: str, repository: str) -> str:
 
 def project_id(field: str, value: object) -> str:
     if value is None or value == "":
-        raise InvalidInput(field, "required for the artifact-registry backend; set it to the Google Cloud project ID")
+        raise InvalidInput(field, "required; a Google Cloud project ID such as my-project")
     value = validation.require_type(field, value, str, "a Google Cloud project ID such as my-project")
     if not _PROJECT.fullmatch(value):
         raise InvalidInput(
@@ -142,7 +142,7 @@ def location(field: str, value: object, repository: str) -> str:
     if value is None or value == "":
         raise InvalidInput(
             field,
-            "required for the artifact-registry backend; give the repository's location, a region such as "
+            "required; the repository's location, a region such as "
             f"europe-west1 or a multi-region ({', '.join(MULTI_REGIONS)})",
         )
     value = validation.require_type(field, value, str, "an Artifact Registry location such as europe-west1")

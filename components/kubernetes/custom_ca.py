@@ -17,13 +17,13 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..installer_config import CA_KEY
 from ..validation import InvalidInput, at, kind_of, namespace
 from .dockerconfig import LABELS
 from .limits import check_secret_size
 
 DEFAULT_NAMESPACE = "cert-manager"
 DEFAULT_SECRET_NAME = "gitpod-registry-custom-ca"
-CA_KEY = "ca.crt"
 _BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 _ANY_PEM_LABEL = re.compile(r"-----(?:BEGIN|END) ([A-Z0-9 ]+)-----")
 _MARKER = re.compile(r"-----(BEGIN|END) CERTIFICATE-----")

@@ -15,7 +15,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..installer_config import DOCKERCONFIG_KEY
+from ..installer_config import DOCKERCONFIG_KEY, DOCKERCONFIG_TYPE
 from ..reference import ReferenceError, parse_name
 from ..validation import InvalidInput, at, describe, key_ref, kind_of, ref, require_known_fields, require_type
 from .limits import check_secret_size
@@ -322,7 +322,7 @@ def docker_config_secret(
             "namespace": namespace,
             "labels": LABELS,
         },
-        type="kubernetes.io/dockerconfigjson",
+        type=DOCKERCONFIG_TYPE,
         string_data={DOCKERCONFIG_KEY: docker_config_document(credentials)},
         opts=opts,
     )

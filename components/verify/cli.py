@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..installer_config import PUSHED_REPOSITORIES, S3_KEYS
+from ..installer_config import CA_KEY, DEFAULT_NAMESPACE, PUSHED_REPOSITORIES, S3_KEYS
 from .config import RegistryConfig, SecretRef, read_config
 from .network import Transport
 from .registry_checks import check_login, check_push_pull, split_url
@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--from-cluster", action="store_true", help="read secrets not given as files with kubectl (current context)"
     )
-    verify.add_argument("--namespace", default="gitpod", help="namespace of the secrets for --from-cluster")
+    verify.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="namespace of the secrets for --from-cluster")
     verify.add_argument("--timeout", type=float, default=30.0, help="seconds per network request (default 30)")
     return root
 
@@ -98,9 +98,9 @@ def _ca_bundle(ca_file: Path | None, config: RegistryConfig, secrets: dict, work
     if ca_file is not None:
         return str(ca_file)
     secret = secrets.get(config.custom_ca.name) if config.custom_ca else None
-    if isinstance(secret, Secret) and secret.data.get("ca.crt"):
-        path = workdir / "ca.crt"
-        path.write_text(secret.data["ca.crt"])
+    if isinstance(secret, Secret) and secret.data.get(CA_KEY):
+        path = workdir / CA_KEY
+        path.write_text(secret.data[CA_KEY])
         return str(path)
     return None
 
@@ -113,7 +113,7 @@ def _secret(ref: SecretRef, secrets: dict) -> Secret | str:
     """The secret, or why it is not there."""
     found = secrets.get(ref.name)
     if found is None:
-        return f"not given: pass it with --secret FILE (kubectl get secret {ref.name} -n gitpod -o json > FILE)"
+        return f"not given: pass it with --secret FILE (kubectl get secret {ref.name} -n {DEFAULT_NAMESPACE} -o json > FILE)"
     return found
 
 
@@ -164,10 +164,10 @@ def _custom_ca_check(ref: SecretRef, secrets: dict) -> Check:
     secret = _secret(ref, secrets)
     if isinstance(secret, str):
         return _failed(name, "read secret", secret)
-    if "BEGIN CERTIFICATE" not in secret.data.get("ca.crt", ""):
-        return _failed(name, "read secret", f"{secret.source}: key ca.crt holds no PEM certificate")
-    count = secret.data["ca.crt"].count("BEGIN CERTIFICATE")
-    return Check(name, lambda: CheckResult(name, ok=True, done=[f"ca.crt holds {count} PEM certificate(s)"]))
+    if "BEGIN CERTIFICATE" not in secret.data.get(CA_KEY, ""):
+        return _failed(name, "read secret", f"{secret.source}: key {CA_KEY} holds no PEM certificate")
+    count = secret.data[CA_KEY].count("BEGIN CERTIFICATE")
+    return Check(name, lambda: CheckResult(name, ok=True, done=[f"{CA_KEY} holds {count} PEM certificate(s)"]))
 
 
 def _s3_check(config: RegistryConfig, secrets: dict, transport: Transport) -> Check:
@@ -211,9 +211,10 @@ def _mirror_check(config: RegistryConfig, logins: dict[str, Login], transport: T
     def anonymous() -> CheckResult:
         result = check()
         if not result.ok:
+            writer = config.secret_writer
             why = (
                 "with inCluster: true the installer writes that secret itself (registry.<domain> only)"
-                if config.in_cluster
+                if writer is not None and not writer.carries_other_logins
                 else "the containerRegistry secret has no entry for it"
             )
             result.cause = f"{result.cause}; registry-facade pulls component images with the containerRegistry secret only, and {why}"

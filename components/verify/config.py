@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..installer_config import DEFAULT_COMPONENT_REPOSITORY
+from ..push_secret import SecretWriter
+from ..reference import ReferenceError, check_host, parse_name
+from ..validation import describe
 from .secrets import InputError, load_documents
 
 
@@ -48,6 +51,12 @@ class RegistryConfig:
             return self.repository
         return None
 
+    @property
+    def secret_writer(self) -> SecretWriter | None:
+        """Who writes the containerRegistry secret: the installer with inCluster: true; otherwise this program or
+        a controller, which the config does not tell apart (None; verify reads the secret given either way)."""
+        return SecretWriter.INSTALLER if self.in_cluster else None
+
     def secret_refs(self) -> list[SecretRef]:
         refs = [self.external_secret, self.s3.certificate if self.s3 else None, self.custom_ca]
         return [ref for ref in refs if ref is not None] + self.image_pull_secrets
@@ -68,6 +77,15 @@ def _string(parent: dict, key: str, field_name: str) -> str:
     return value
 
 
+def _name(value: str, field_name: str, *, host_required: bool) -> str:
+    """A registry host and path, read by the grammar the program checks them with (reference.parse_name)."""
+    try:
+        parse_name(value.removesuffix("/"), host_required=host_required)
+    except ReferenceError as error:
+        raise InputError(f"{field_name}: {describe(value)} {error}") from None
+    return value
+
+
 def parse_config(document: object, source: str = "config") -> RegistryConfig:
     if not isinstance(document, dict):
         raise InputError(f"{source}: expected the installer config (an object with containerRegistry)")
@@ -82,7 +100,8 @@ def parse_config(document: object, source: str = "config") -> RegistryConfig:
         external = registry.get("external")
         if not isinstance(external, dict):
             raise InputError(f"{source}: containerRegistry.external: required when inCluster is false")
-        external_url = _string(external, "url", "containerRegistry.external.url")
+        field_name = "containerRegistry.external.url"
+        external_url = _name(_string(external, "url", field_name), field_name, host_required=True)
         external_secret = _ref(external.get("certificate"), "containerRegistry.external.certificate")
     elif registry.get("s3storage") is not None:
         storage = registry["s3storage"]
@@ -90,8 +109,10 @@ def parse_config(document: object, source: str = "config") -> RegistryConfig:
             raise InputError(f"{source}: containerRegistry.s3storage: expected an object")
         fields = {key: _string(storage, key, f"containerRegistry.s3storage.{key}") for key in ("bucket", "region")}
         endpoint = _string(storage, "endpoint", "containerRegistry.s3storage.endpoint")
-        if "://" in endpoint:
-            raise InputError("containerRegistry.s3storage.endpoint: host[:port] without a scheme")
+        try:
+            check_host(endpoint)
+        except ReferenceError as error:
+            raise InputError(f"containerRegistry.s3storage.endpoint: host[:port] without a scheme; {error}") from None
         certificate = _ref(storage.get("certificate"), "containerRegistry.s3storage.certificate")
         s3 = S3Storage(fields["bucket"], fields["region"], endpoint, certificate)
     hosts = registry.get("privateBaseImageAllowList") or []
@@ -103,6 +124,8 @@ def parse_config(document: object, source: str = "config") -> RegistryConfig:
     repository = document.get("repository")
     if repository is not None and not isinstance(repository, str):
         raise InputError(f"{source}: repository: expected a string")
+    if repository:
+        _name(repository, "repository", host_required=False)
     return RegistryConfig(
         in_cluster=in_cluster,
         repository=repository or None,

@@ -16,7 +16,7 @@ import requests
 from dxf import DXF, DXFBase
 from dxf.exceptions import DXFDigestMismatchError, DXFUnauthorizedError, DXFUnexpectedStatusCodeError
 
-from ..reference import DOCKER_HUB
+from ..reference import DOCKER_HUB, DOCKER_HUB_API, parse_name
 from .network import Transport, network_cause
 from .probe_image import ProbeImage, make_probe_image, sha256_digest
 from .report import CheckResult, Masker, StepFailed
@@ -35,13 +35,14 @@ class TokenRefused(Exception):
 
 def api_host(host: str) -> str:
     """Where a host's registry API answers: Docker Hub's is registry-1.docker.io."""
-    return "registry-1.docker.io" if host == DOCKER_HUB else host
+    return DOCKER_HUB_API if host == DOCKER_HUB else host
 
 
 def split_url(url: str) -> tuple[str, str]:
-    """`host[:port]/path` -> (host, path)."""
-    host, _, path = url.split("://", 1)[-1].partition("/")
-    return host.lower(), path.strip("/")
+    """`host[:port]/path` -> (host, path), by the grammar the program checks it with (reference.parse_name), the
+    host as a `.dockerconfigjson` keys it (Docker Hub as docker.io); config.py refuses a URL that does not parse."""
+    name = parse_name(url.removesuffix("/"), host_required=False)
+    return name.key, name.path
 
 
 def _registry_errors(response: requests.Response) -> str:

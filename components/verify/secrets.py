@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..installer_config import DOCKERCONFIG_KEY
+from ..installer_config import DOCKERCONFIG_KEY, DOCKERCONFIG_TYPE
 from ..reference import login_key
 
 # Fields of a .dockerconfigjson entry that hold a credential.
@@ -166,7 +166,7 @@ def credential_strings(secrets: Iterable[Secret]) -> set[str]:
     masked: set[str] = set()
     for secret in secrets:
         masked.update(secret.data.values())
-        if secret.type != "kubernetes.io/dockerconfigjson" and DOCKERCONFIG_KEY not in secret.data:
+        if secret.type != DOCKERCONFIG_TYPE and DOCKERCONFIG_KEY not in secret.data:
             continue
         try:
             auths = json.loads(secret.data[DOCKERCONFIG_KEY]).get("auths") or {}

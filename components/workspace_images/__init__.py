@@ -6,6 +6,7 @@ one line in BACKENDS below, and its docs page.
 
 from __future__ import annotations
 
+from ..push_secret import SecretWriter
 from ..validation import InvalidInput, require_one_of
 from . import acr, artifact_registry, external, in_cluster, s3, s3_compatible
 from .backend import Backend
@@ -38,10 +39,15 @@ ECR_REFUSAL = (
 
 
 def carrying_logins() -> str:
-    """The backends whose push secret also carries other logins (the installer does not generate it), for
-    hints: 'artifact-registry', 'acr' or 'external'."""
-    *others, last = [f"'{name}'" for name, backend in BACKENDS.items() if not backend.installer_generates_secret]
+    """The backends whose push secret can also carry other logins (its writer's declaration), for hints:
+    'artifact-registry', 'acr' or 'external'."""
+    *others, last = [f"'{name}'" for name, backend in BACKENDS.items() if backend.secret_writer.carries_other_logins]
     return f"{', '.join(others)} or {last}" if others else last
+
+
+def air_gap_backend() -> Backend:
+    """The backend an air gap pushes with: the first that can be built from one registry and its login."""
+    return next(backend for backend in BACKENDS.values() if backend.from_login is not None)
 
 
 def backend_named(path: str, name: object) -> Backend:
@@ -52,4 +58,4 @@ def backend_named(path: str, name: object) -> Backend:
     return BACKENDS[require_one_of(path, name, BACKENDS)]
 
 
-__all__ = ["BACKENDS", "ECR_REFUSAL", "Backend", "backend_named", "carrying_logins"]
+__all__ = ["BACKENDS", "ECR_REFUSAL", "Backend", "SecretWriter", "air_gap_backend", "backend_named", "carrying_logins"]

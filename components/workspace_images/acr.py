@@ -25,7 +25,7 @@ from ..fields import Field
 from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
 from ..validation import InvalidInput, at, checked_args
-from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, SecretWriter, check_common, check_rotation
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_SKU = "Standard"
@@ -139,7 +139,12 @@ def _azure_sdk() -> tuple[Any, Any]:
 
 def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS) -> CheckedAcr:
     """Checks the acr fields at `path`, and that no base-image login is for the registry's own host."""
-    resource_group = azure_names.resource_group(at(path, "resource_group"), args.get("resource_group"))
+    resource_group = validation.required(
+        at(path, "resource_group"),
+        args.get("resource_group"),
+        "required for the acr backend; the name of an existing resource group to create the registry in",
+    )
+    resource_group = azure_names.resource_group(at(path, "resource_group"), resource_group)
     location = args.get("location")
     if location is not None:
         location = azure_names.location(at(path, "location"), location)
@@ -315,4 +320,5 @@ BACKEND = Backend(
     check=check_fields,
     build=AcrWorkspaceImages,
     warnings=location_warnings,
+    secret_writer=SecretWriter.PROGRAM,
 )

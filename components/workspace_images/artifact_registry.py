@@ -26,7 +26,7 @@ from ..gcp import names as gcp_names
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, docker_config_secret
 from ..validation import InvalidInput, at, checked_args, ref
-from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, SecretWriter, check_common, check_rotation
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 DEFAULT_REPOSITORY = "gitpod"
@@ -129,9 +129,22 @@ def check_fields(
     args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS
 ) -> CheckedArtifactRegistry:
     """Checks the artifact-registry fields at `path`, and that no base-image login is for its own host."""
-    project = gcp_names.project_id(at(path, "project"), args.get("project"))
+    project = validation.required(
+        at(path, "project"),
+        args.get("project"),
+        "required for the artifact-registry backend; set it to the Google Cloud project ID",
+    )
+    project = gcp_names.project_id(at(path, "project"), project)
     repository = gcp_names.repository_id(at(path, "repository"), args.get("repository", DEFAULT_REPOSITORY))
-    location = gcp_names.location(at(path, "location"), args.get("location"), repository)
+    location = args.get("location")
+    if not gcp_names.is_gcr_domain(repository):
+        location = validation.required(
+            at(path, "location"),
+            location,
+            "required for the artifact-registry backend; give the repository's location, a region such as "
+            f"europe-west1 or a multi-region ({', '.join(gcp_names.MULTI_REGIONS)})",
+        )
+    location = gcp_names.location(at(path, "location"), location, repository)
     service_account = args.get("service_account")
     if service_account is not None:
         service_account = gcp_names.service_account_email(at(path, "service_account"), service_account)
@@ -348,6 +361,7 @@ BACKEND = Backend(
     ),
     check=check_fields,
     build=ArtifactRegistryWorkspaceImages,
+    secret_writer=SecretWriter.PROGRAM,
     notes=notes,
     warnings=warnings,
 )

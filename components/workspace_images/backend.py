@@ -13,7 +13,8 @@ from typing import Any, Protocol
 import pulumi
 
 from ..fields import Field
-from ..kubernetes.dockerconfig import RegistryLogins
+from ..kubernetes.dockerconfig import RegistryCredential, RegistryLogins
+from ..push_secret import SecretWriter
 from ..validation import InvalidInput, at, cluster_name, flag, namespace, positive_int
 
 
@@ -84,11 +85,13 @@ class Backend:
     arguments. The logins are those of private base-image registries and of a private component mirror."""
     build: Callable[[str, Any, pulumi.ResourceOptions], WorkspaceImagesComponent]
     """(name, checked arguments, options) -> the backend's component."""
-    installer_generates_secret: bool = False
-    """True for Gitpod's in-cluster registry (`containerRegistry.inCluster: true`): the installer then generates
-    the one `.dockerconfigjson` that image-builder-mk3, registry-facade, blobserve and ide-service read, with
-    its own registry's login only (install/installer/pkg/components/docker-registry/secret.go), so no other
-    login (private base images, a component mirror) can reach them."""
+    secret_writer: SecretWriter
+    """Who writes the push secret Gitpod's readers share, and so whether other logins can reach it: the composite
+    refuses a mirror login and base-image logins up front where they cannot."""
+    from_login: Callable[[Common, str, RegistryCredential, tuple[str, ...]], Any] | None = None
+    """(common arguments, checked registry URL, its login, base-image allow list) -> checked arguments that push
+    there with that one login; a backend that can be given just a registry and a login offers it, and the air gap
+    uses the first backend in BACKENDS that does."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
     warnings: Callable[[Any, str], tuple[InvalidInput, ...]] = lambda checked, path: ()

@@ -13,7 +13,6 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 
 from .. import validation
-from ..aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
 from ..fields import Field
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import (
@@ -23,15 +22,12 @@ from ..kubernetes.dockerconfig import (
     RegistryLogins,
     check_docker_config_size,
     check_logins,
-    check_password,
-    check_username,
     docker_config_secret,
     merge_credentials,
-    registry_host,
 )
-from ..reference import ReferenceError, parse_name
-from ..validation import InvalidInput, at, checked_args
-from .backend import Backend, Common
+from ..push_login import check_push
+from ..validation import at, checked_args
+from .backend import Backend, Common, SecretWriter
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 
@@ -60,32 +56,6 @@ class CheckedExternal:
     allow_list: tuple[str, ...]
     """Hosts whose logins image-builder may use for base images (privateBaseImageAllowList)."""
     secret_name: str = DEFAULT_SECRET_NAME
-
-
-def check_url(field: str, url: object) -> str:
-    """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR; a trailing '/' is dropped."""
-    if url is None or url == "":
-        raise InvalidInput(field, "required; the registry host and path to push to, e.g. registry.example.com/gitpod")
-    url = validation.require_type(field, url, str, "a registry host and path such as registry.example.com/gitpod")
-    try:
-        name = parse_name(url.removesuffix("/"), host_required=True)
-    except ReferenceError as error:
-        raise InvalidInput(field, f"{validation.describe(url)} {error}") from None
-    if is_ecr_host(name.key):
-        raise InvalidInput(field, f"{validation.describe(url)} {STATIC_LOGIN_REFUSAL}")
-    return f"{name.key}/{name.path}" if name.path else name.key
-
-
-def check_push(
-    url: tuple[str, object], username: tuple[str, object], password: tuple[str, object]
-) -> tuple[str, RegistryCredential]:
-    """The push URL and its login, each given with its path: (path, value)."""
-    checked_url = check_url(*url)
-    return checked_url, {
-        "server": registry_host(url[0], checked_url),
-        "username": check_username(*username),
-        "password": check_password(*password),
-    }
 
 
 def with_logins(
@@ -175,4 +145,6 @@ BACKEND = Backend(
     ),
     check=check_fields,
     build=ExternalWorkspaceImages,
+    secret_writer=SecretWriter.PROGRAM,
+    from_login=lambda common, url, login, allow_list: CheckedExternal(common.namespace, url, (login,), allow_list),
 )

@@ -14,7 +14,7 @@ import pulumi
 
 from ..installer_config import BUILTIN_REGISTRY_AUTH, in_cluster_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryLogins
-from .backend import Backend, Common
+from .backend import Backend, Common, SecretWriter
 
 
 @dataclass(frozen=True)
@@ -50,5 +50,5 @@ BACKEND = Backend(
     fields=(),
     check=check_fields,
     build=_build,
-    installer_generates_secret=True,
+    secret_writer=SecretWriter.INSTALLER,
 )

@@ -22,7 +22,7 @@ from ..installer_config import in_cluster_registry, secret_ref
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryLogins
 from ..kubernetes.s3_storage_secret import s3_storage_secret
 from ..validation import at, checked_args
-from .backend import ROTATION_FIELDS, Backend, Common, Rotation, check_common, check_rotation
+from .backend import ROTATION_FIELDS, Backend, Common, Rotation, SecretWriter, check_common, check_rotation
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
 BUCKET_NAME_MAX = 63
@@ -74,7 +74,12 @@ def max_cluster_name_length(region_name: str) -> int:
 
 def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS) -> CheckedS3:
     """Checks the s3 fields at `path`; the cluster name is checked against the bucket name it makes."""
-    region_name = check_region(at(path, "region"), args.get("region"))
+    region = validation.required(
+        at(path, "region"),
+        args.get("region"),
+        "required for the s3 backend; set it to the bucket's AWS region, e.g. eu-west-1",
+    )
+    region_name = check_region(at(path, "region"), region)
     bucket = args.get("bucket")
     if bucket is not None:
         bucket = validation.bucket_name(at(path, "bucket"), bucket)
@@ -276,5 +281,5 @@ BACKEND = Backend(
     ),
     check=check_fields,
     build=S3WorkspaceImages,
-    installer_generates_secret=True,
+    secret_writer=SecretWriter.INSTALLER,
 )

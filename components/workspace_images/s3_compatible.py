@@ -22,7 +22,7 @@ from ..kubernetes.dockerconfig import NO_LOGINS, PasswordInput, RegistryLogins, 
 from ..kubernetes.s3_storage_secret import s3_storage_secret
 from ..reference import ReferenceError, check_host
 from ..validation import InvalidInput, at, checked_args, describe
-from .backend import Backend, Common
+from .backend import Backend, Common, SecretWriter
 
 DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
 _REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -161,5 +161,5 @@ BACKEND = Backend(
     ),
     check=check_fields,
     build=S3CompatibleWorkspaceImages,
-    installer_generates_secret=True,
+    secret_writer=SecretWriter.INSTALLER,
 )

@@ -56,7 +56,7 @@ def test_all_plans_every_other_stack_and_reports_the_broken_one_in_one_line(repo
     finally:
         (repo / "Pulumi.mine.yaml").unlink()
     assert result.returncode == 1
-    assert sorted(json.loads(result.stdout)) == ["airgap", "azure", "dev", "gcp", "minio", "volume"]
+    assert sorted(json.loads(result.stdout)) == shipped_stacks(repo)
     assert result.stderr.strip() == (
         "error: mine: Pulumi.mine.yaml: line 3: a mapping key is defined twice (first at line 2)"
     )
@@ -64,9 +64,10 @@ def test_all_plans_every_other_stack_and_reports_the_broken_one_in_one_line(repo
 
 
 def test_a_user_stack_is_planned_and_diffed_but_not_shipped(repo):
+    shipped = shipped_stacks(repo)
     (repo / "Pulumi.prod.yaml").write_text((repo / "Pulumi.dev.yaml").read_text())
     try:
-        assert shipped_stacks(repo) == ["airgap", "azure", "dev", "gcp", "minio", "volume"]
+        assert shipped_stacks(repo) == shipped and "prod" not in shipped
         diff = plan(repo, "--all", "--diff", "--base", "main", "--format", "json")
     finally:
         (repo / "Pulumi.prod.yaml").unlink()
@@ -90,7 +91,7 @@ def test_the_diff_that_fixes_a_stack_broken_on_the_base_still_diffs_every_stack(
     assert by_stack["dev"]["base_error"] == (
         "Pulumi.dev.yaml: line 3: a mapping key is defined twice (first at line 2)"
     )
-    assert by_stack["gcp"]["empty"] and by_stack["airgap"]["empty"]
+    assert [stack for stack in shipped_stacks(repo) if stack != "dev" and not by_stack[stack]["empty"]] == []
     assert "Leaky" not in result.stdout + markdown
 
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from components.workspace_images import carrying_logins
 from conftest import AWS, assert_never_plain, docker_config, login, run, run_invalid, secret_named
 
 WORKSPACE = "gitpod-registry:workspaceImages"
@@ -80,7 +81,7 @@ def test_in_cluster_registry_refuses_base_image_credentials_instead_of_dropping_
     assert message.startswith(
         f"invalid configuration: gitpod-registry:baseImages.registries: cannot be used with backend '{backend}'"
     )
-    assert "Use backend 'artifact-registry', 'acr' or 'external'" in message and "quay-t0ken" not in message
+    assert f"Use backend {carrying_logins()}, whose secret carries them" in message and "quay-t0ken" not in message
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from components.installer_config import DEFAULT_COMPONENT_REPOSITORY as DEFAULT
+from components.workspace_images import carrying_logins
 from conftest import AWS, assert_never_plain, docker_config, login, run, run_invalid, secret_named
 
 COMPONENTS = "gitpod-registry:componentImages"
@@ -96,7 +97,7 @@ def test_a_mirror_login_is_refused_where_the_installer_generates_the_registry_se
     assert "registry-facade, blobserve and ide-service" in message
     assert (
         "Allow anonymous pulls from the mirror" in message
-        and "use backend 'artifact-registry', 'acr' or 'external'" in message
+        and f"use backend {carrying_logins()}, whose secret carries the mirror's login" in message
     )
     assert "mirror-pa55" not in message
 

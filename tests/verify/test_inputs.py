@@ -182,3 +182,36 @@ def test_an_s3_endpoint_with_a_scheme_is_refused():
     config["containerRegistry"]["s3storage"]["endpoint"] = "https://s3.eu-west-1.amazonaws.com"
     with pytest.raises(InputError, match="endpoint: host\\[:port\\] without a scheme"):
         parse_config(config)
+
+
+REF = {"kind": "secret", "name": "s"}
+
+
+@pytest.mark.parametrize(
+    ("registry", "expected"),
+    [
+        (
+            {"inCluster": False, "external": {"url": "https://registry.example.com/gitpod", "certificate": REF}},
+            "containerRegistry.external.url: 'https://registry.example.com/gitpod' has a scheme",
+        ),
+        (
+            {"inCluster": False, "external": {"url": "robot:s3cret-pa55@registry.example.com/x", "certificate": REF}},
+            "containerRegistry.external.url: ",
+        ),
+        (
+            {"inCluster": True, "s3storage": {"bucket": "b", "region": "r", "endpoint": "s3..aws", "certificate": REF}},
+            "containerRegistry.s3storage.endpoint: host[:port] without a scheme; has an empty DNS label",
+        ),
+    ],
+)
+def test_hosts_are_read_with_the_programs_grammar(registry, expected):
+    with pytest.raises(InputError) as refused:
+        parse_config({"containerRegistry": registry})
+    assert str(refused.value).startswith(expected) and "s3cret-pa55" not in str(refused.value)
+
+
+def test_a_docker_hub_alias_is_looked_up_under_docker_io():
+    from components.verify.registry_checks import split_url
+
+    assert split_url("index.docker.io/acme/") == ("docker.io", "acme")
+    assert split_url("Registry.Example.com:5000/gitpod") == ("registry.example.com:5000", "gitpod")

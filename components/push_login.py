@@ -1,0 +1,34 @@
+"""The registry image-builder pushes to, given as a URL and a login: checked the same way wherever one is given
+(a backend's `url`, `username` and `password`; the air gap's `registry`, `username` and `password`)."""
+
+from . import validation
+from .aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
+from .kubernetes.dockerconfig import RegistryCredential, check_password, check_username, registry_host
+from .reference import ReferenceError, parse_name
+from .validation import InvalidInput
+
+
+def check_url(field: str, url: object) -> str:
+    """A registry URL as Gitpod wants it: host[:port][/path], no scheme, not ECR; a trailing '/' is dropped."""
+    if url is None or url == "":
+        raise InvalidInput(field, "required; the registry host and path to push to, e.g. registry.example.com/gitpod")
+    url = validation.require_type(field, url, str, "a registry host and path such as registry.example.com/gitpod")
+    try:
+        name = parse_name(url.removesuffix("/"), host_required=True)
+    except ReferenceError as error:
+        raise InvalidInput(field, f"{validation.describe(url)} {error}") from None
+    if is_ecr_host(name.key):
+        raise InvalidInput(field, f"{validation.describe(url)} {STATIC_LOGIN_REFUSAL}")
+    return f"{name.key}/{name.path}" if name.path else name.key
+
+
+def check_push(
+    url: tuple[str, object], username: tuple[str, object], password: tuple[str, object]
+) -> tuple[str, RegistryCredential]:
+    """The push URL and its login, each given with its path: (path, value)."""
+    checked_url = check_url(*url)
+    return checked_url, {
+        "server": registry_host(url[0], checked_url),
+        "username": check_username(*username),
+        "password": check_password(*password),
+    }
