@@ -10,6 +10,7 @@ from .roles.component_images import ComponentImages, ComponentImagesArgs, Compon
 from .validation import InvalidInput
 from .workspace_images.acr import AcrWorkspaceImages, AcrWorkspaceImagesArgs
 from .workspace_images.artifact_registry import ArtifactRegistryWorkspaceImages, ArtifactRegistryWorkspaceImagesArgs
+from .workspace_images.ecr import EcrWorkspaceImages, EcrWorkspaceImagesArgs
 from .workspace_images.external import ExternalWorkspaceImages, ExternalWorkspaceImagesArgs
 from .workspace_images.s3 import S3WorkspaceImages, S3WorkspaceImagesArgs
 from .workspace_images.s3_compatible import S3CompatibleWorkspaceImages, S3CompatibleWorkspaceImagesArgs
@@ -25,6 +26,8 @@ __all__ = [
     "ComponentImagesArgs",
     "ComponentImagesRoleArgs",
     "CustomCACertArgs",
+    "EcrWorkspaceImages",
+    "EcrWorkspaceImagesArgs",
     "ExternalWorkspaceImages",
     "ExternalWorkspaceImagesArgs",
     "GitpodImageRegistries",

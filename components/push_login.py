@@ -2,7 +2,7 @@
 (a backend's `url`, `username` and `password`; the air gap's `registry`, `username` and `password`)."""
 
 from . import validation
-from .aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
+from .aws.ecr import is_ecr_host, static_login_refusal
 from .kubernetes.dockerconfig import RegistryCredential, check_password, check_username, registry_host
 from .reference import ReferenceError, parse_name
 from .validation import InvalidInput
@@ -18,7 +18,7 @@ def check_url(field: str, url: object) -> str:
     except ReferenceError as error:
         raise InvalidInput(field, f"{validation.describe(url)} {error}") from None
     if is_ecr_host(name.key):
-        raise InvalidInput(field, f"{validation.describe(url)} {STATIC_LOGIN_REFUSAL}")
+        raise InvalidInput(field, f"{validation.describe(url)} {static_login_refusal(name.key)}")
     return f"{name.key}/{name.path}" if name.path else name.key
 
 

@@ -128,9 +128,12 @@ class RecordingMonitor(MockMonitor):
     def _own_thread_loop(self) -> None:
         # The SDK's mock monitor gives each executor thread an event loop and never closes it; left
         # to the garbage collector, such a loop fails noisily in its finaliser (at random, after the
-        # tests' summary). Creating them here lets each evaluation close its own.
+        # tests' summary). Creating them here lets each evaluation close its own. A thread an earlier
+        # evaluation left with a closed loop (a program that failed while registrations were in flight)
+        # gets a new one.
         try:
-            asyncio.get_event_loop()
+            if asyncio.get_event_loop().is_closed():
+                raise RuntimeError("closed by an earlier evaluation")
         except RuntimeError:
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
@@ -394,6 +397,9 @@ def _evaluate(stack: str, config: dict[str, str], secret_keys: list[str], progra
     sdk_resource._get_stack_trace = source_pb2.StackTrace
     try:
         pulumi.runtime.settings.ROOT.set(None)
+        # The SDK keeps its pending apply tasks in one set shared by every context; a program that failed in an
+        # apply leaves tasks of its closed loop there, which the next evaluation would await.
+        pulumi.runtime.settings.SETTINGS.outputs = set()  # type: ignore[bad-assignment]  # a context property
         pulumi.runtime.set_all_config(dict(config), list(secret_keys))
         pulumi.runtime.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger

@@ -45,6 +45,17 @@ def _outputs(token: str, name: str, inputs: dict) -> dict:
         }
     if token == "aws:iam/accessKey:AccessKey":
         return {"secret": base64.b64encode(bytes.fromhex(_digest("secret", name)[:60])).decode(), "status": "Active"}
+    if token == "aws:iam/role:Role":
+        role = inputs.get("name") or name
+        return {"arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role{inputs.get('path', '/')}{role}"}
+    if token == "aws:ecr/repository:Repository":
+        region, repository = inputs.get("region", "us-east-1"), inputs.get("name", name)
+        partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+        return {
+            "arn": f"arn:{partition}:ecr:{region}:{MOCK_ACCOUNT_ID}:repository/{repository}",
+            "registryId": MOCK_ACCOUNT_ID,
+            "repositoryUrl": f"{MOCK_ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{repository}",
+        }
     if token == "gcp:serviceaccount/account:Account":
         project = inputs.get("project", "mock-project")
         email = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
@@ -120,7 +131,14 @@ def _resource_id(token: str, name: str, inputs: dict) -> str:
         return inputs.get("bucket") or name
     if token == "aws:iam/accessKey:AccessKey":
         return mock_key_id(name)
+    if token in ("aws:iam/role:Role", "aws:ecr/repository:Repository"):  # their IDs are their names
+        return inputs.get("name") or name
     return _azure_id(token, inputs) or f"{name}-id"
+
+
+def mock_oidc_id(cluster: str) -> str:
+    """The id in the OIDC issuer URL the mocks give the EKS cluster called `cluster`."""
+    return _digest("oidc", cluster)[:32].upper()
 
 
 def mock_key_id(name: str) -> str:
@@ -143,6 +161,9 @@ class RegistryMocks(pulumi.runtime.Mocks):
                 "userId": "AIDAMOCK",
                 "id": MOCK_ACCOUNT_ID,
             }, []
+        if args.token == "aws:eks/getCluster:getCluster":
+            issuer = f"https://oidc.eks.{args.args.get('region', 'us-east-1')}.amazonaws.com/id/{mock_oidc_id(args.args['name'])}"
+            return {"name": args.args["name"], "identities": [{"oidcs": [{"issuer": issuer}]}]}, []
         if args.token == "azure:core/getResourceGroup:getResourceGroup":
             group = args.args["name"]
             return {

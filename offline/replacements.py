@@ -59,6 +59,16 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws:iam/userPolicy:UserPolicy": ("name", "namePrefix", "user"),
     # iam/access_key.go: user, pgp_key ForceNew (status updates in place).
     "aws:iam/accessKey:AccessKey": ("user", "pgpKey"),
+    # ecr/repository.go: name and encryption_configuration (encryption_type, kms_key) ForceNew; tag
+    # mutability, scanning and force_delete update in place; region as above.
+    "aws:ecr/repository:Repository": ("name", "encryptionConfigurations", "region"),
+    # ecr/lifecycle_policy.go: repository and policy ForceNew (the resource has no Update; a changed policy is
+    # deleted and put again, which leaves the repository without rules for a moment and deletes no image).
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository", "policy", "region"),
+    # iam/role.go: name, name_prefix, path ForceNew (the trust policy updates in place).
+    "aws:iam/role:Role": ("name", "namePrefix", "path"),
+    # iam/role_policy.go: name, name_prefix, role ForceNew.
+    "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
     # artifactregistry/resource_artifact_registry_repository.go: format, repository_id, kms_key_name,
     # location, mode, project, remote_repository_config ForceNew, and maven_config's two fields.
     "gcp:artifactregistry/repository:Repository": (
@@ -116,6 +126,10 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "azure:containerservice/registryTask:RegistryTask": ("name", "containerRegistryId", "isSystemTask"),
     # diff.go: metadataForceNewProperties (name, namespace), and core/v1 Secret's `.type`; its data below.
     "kubernetes:core/v1:Secret": ("metadata.name", "metadata.namespace", "type"),
+    # diff.go: metadataForceNewProperties (name, namespace) for every kind, custom resources included.
+    "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
+    "kubernetes:external-secrets.io/v1:ExternalSecret": ("metadata.name", "metadata.namespace"),
+    "kubernetes:generators.external-secrets.io/v1alpha1:ECRAuthorizationToken": ("metadata.name", "metadata.namespace"),
 }
 """{type token: input paths}; a change at a path, or anywhere below it, replaces the resource."""
 
@@ -130,6 +144,7 @@ FORCES_REPLACEMENT_UNLESS: dict[str, tuple[tuple[str, ...], str]] = {
 DATA_BEARING_TYPES: frozenset[str] = frozenset(
     {
         "aws:s3/bucket:Bucket",
+        "aws:ecr/repository:Repository",
         "gcp:artifactregistry/repository:Repository",
         "azure:containerservice/registry:Registry",
         # The identity a repository grant and a reused account's other grants are bound to.
@@ -140,7 +155,9 @@ DATA_BEARING_TYPES: frozenset[str] = frozenset(
 
 _REGION_FROM_PROVIDER = {"region": "aws:region"}
 PROVIDER_DEFAULTS: dict[str, dict[str, str]] = {
-    token: _REGION_FROM_PROVIDER for token, inputs in FORCES_REPLACEMENT.items() if token.startswith("aws:s3/")
+    token: _REGION_FROM_PROVIDER
+    for token, inputs in FORCES_REPLACEMENT.items()
+    if token.startswith(("aws:s3/", "aws:ecr/"))
 }
 """{type token: {input: config key}}: an Optional+Computed input that the provider fills from its own
 configuration when the program leaves it out. Setting it later to that same value is no change (the

@@ -61,7 +61,7 @@ def render(schema: dict[str, Any]) -> str:
     """The module's source, from the package schema of the backend components (not of this type)."""
     *others, last = BACKENDS
     where = f"Where image-builder pushes: {', '.join(others)} or {last}; the fields below say which backend takes them."
-    out = [HEAD, "    backend: str\n", _docstring(f"{where} ecr is refused (see docs/backend-s3.md).")]
+    out = [HEAD, "    backend: str\n", _docstring(where)]
     fields: dict[str, tuple[Field, list[str]]] = {}
     for backend in BACKENDS.values():
         for field in backend.fields:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pulumi
 import pytest
 
 from components.config_spec import SPEC
@@ -120,7 +121,8 @@ def test_each_backend_field_agrees_with_its_components_declaration(schema):
     from components.kubernetes.dockerconfig import PasswordInput
     from components.workspace_images import BACKENDS
 
-    kinds = {str: "string", int: "integer", bool: "boolean", PasswordInput: "string"}
+    # A string another resource may give (an Output, e.g. an OIDC provider's ARN) is a string in config.
+    kinds = {str: "string", int: "integer", bool: "boolean", PasswordInput: "string", pulumi.Input[str]: "string"}
     checked = 0
     for backend in BACKENDS.values():
         if not isinstance(backend.build, type):

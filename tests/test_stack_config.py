@@ -6,8 +6,11 @@ import re
 
 import pytest
 
+from components.workspace_images import BACKENDS
 from conftest import AWS, run, run_invalid
 from offline.engine import evaluate
+
+ALLOWED = ", ".join(BACKENDS)
 
 S3 = "gitpod-registry:workspaceImages"
 
@@ -17,11 +20,11 @@ S3 = "gitpod-registry:workspaceImages"
     [
         (
             {S3: {"backend": "gcs"}},
-            r"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: s3, artifact-registry, acr, external",
+            rf"gitpod-registry:workspaceImages.backend: 'gcs' is not allowed; allowed values: {ALLOWED}$",
         ),
         (
             {S3: {}},
-            r"gitpod-registry:workspaceImages.backend: required; allowed values: s3, artifact-registry, acr, external, s3-compatible, in-cluster",
+            rf"gitpod-registry:workspaceImages.backend: required; allowed values: {ALLOWED}$",
         ),
         ({S3: None}, r"gitpod-registry:workspaceImages: required"),
         ({S3: "s3"}, r"gitpod-registry:workspaceImages: expected an object"),
@@ -81,14 +84,11 @@ def test_bad_value_is_refused_naming_its_key(override, expected):
     assert re.search(expected, message), message
 
 
-def test_ecr_is_refused_with_the_true_reason_and_the_alternatives():
+def test_ecr_without_the_clusters_oidc_provider_says_which_keys_name_it():
+    """ECR is a backend now; its login needs a role the cluster's OIDC provider trusts, and nothing guesses one."""
     message = run_invalid({**AWS, S3: {"backend": "ecr"}})
-    assert "gitpod-registry:workspaceImages.backend" in message
-    # The login expires; repositories are not the problem (image-builder pushes to two fixed ones).
-    assert "tokens that expire after 12 hours" in message and "nothing in Gitpod renews" in message
-    assert "registry-facade, blobserve, ide-service and image-builder" in message
-    assert "does not create a repository" not in message
-    assert "use backend 's3'" in message and "enableAdditionalECRAuth" in message
+    assert "gitpod-registry:workspaceImages.oidcProviderArn: give exactly one of it and" in message
+    assert "gitpod-registry:workspaceImages.eksClusterName" in message
 
 
 def test_a_stack_name_that_cannot_be_a_cluster_name_asks_for_clusterName():

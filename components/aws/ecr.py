@@ -2,8 +2,8 @@
 
 ECR logins are tokens that expire after 12 hours, and registry-facade, blobserve, ide-service and
 image-builder read their logins from a `.dockerconfigjson` secret that nothing in Gitpod renews. So a
-login to ECR written into that secret, as a push registry, a component mirror or a base-image
-registry, works for 12 hours and then fails on every node.
+login to ECR written into that secret once, as a push registry, a component mirror or a base-image
+registry, works for 12 hours and then fails on every node: only a login renewed in the cluster serves.
 """
 
 from __future__ import annotations
@@ -24,15 +24,26 @@ _ECR_HOST = re.compile(
     r"|public\.ecr\.aws|ecr-public\.aws"
 )
 
-STATIC_LOGIN_REFUSAL = (
-    "is an ECR registry, and a login to ECR cannot be stored for Gitpod: ECR logins are tokens that expire after "
-    "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
-    ".dockerconfigjson secret that nothing in Gitpod renews, so pulls and pushes fail 12 hours after deployment. "
-    "On AWS, Gitpod's in-cluster registry can store its images in an S3 bucket (docs/backend-s3.md). For base "
-    "images kept in ECR, set containerRegistry.enableAdditionalECRAuth: true in the installer config instead: "
-    "image-builder then pulls them with its pod's AWS credentials."
-)
-"""Why a push registry, component mirror or base-image registry in ECR with a login is refused."""
+
+def static_login_refusal(host: str) -> str:
+    """Why a push registry, component mirror or base-image registry in ECR with a stored login is refused, and
+    what to do instead (the backend whose login is renewed there, found in the registry of backends)."""
+    from ..workspace_images import renewing_backend  # the registry imports this module
+
+    backend = renewing_backend(host)
+    instead = (
+        f"To push workspace images to ECR, use workspaceImages.backend: {backend}, whose login External Secrets "
+        f"Operator renews in the cluster (docs/backend-{backend}.md). "
+        if backend
+        else ""
+    )
+    return (
+        "is an ECR registry, and a stored login to ECR cannot serve Gitpod: ECR logins are tokens that expire after "
+        "12 hours, and registry-facade, blobserve, ide-service and image-builder read their login from a "
+        f".dockerconfigjson secret, so a login written once fails 12 hours after deployment. {instead}For base "
+        "images kept in ECR, set containerRegistry.enableAdditionalECRAuth: true in the installer config instead: "
+        "image-builder then pulls them with its pod's AWS credentials."
+    )
 
 
 def is_ecr_host(host: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from .. import validation
-from ..aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
+from ..aws.ecr import is_ecr_host, static_login_refusal
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins
 from ..validation import InvalidInput, at
 
@@ -38,5 +38,7 @@ def check_fields(args: Mapping[str, Any], path: str) -> CheckedBaseImages:
     logins = check_logins(at(path, "registries"), args.get("registries", []))
     for host in logins.hosts:
         if is_ecr_host(host):
-            raise InvalidInput(f"{logins.path_of(host)}.server", f"{validation.describe(host)} {STATIC_LOGIN_REFUSAL}")
+            raise InvalidInput(
+                f"{logins.path_of(host)}.server", f"{validation.describe(host)} {static_login_refusal(host)}"
+            )
     return CheckedBaseImages(image, logins)

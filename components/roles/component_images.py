@@ -17,7 +17,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 
 from .. import validation
-from ..aws.ecr import STATIC_LOGIN_REFUSAL, is_ecr_host
+from ..aws.ecr import is_ecr_host, static_login_refusal
 from ..installer_config import DEFAULT_COMPONENT_REPOSITORY
 from ..kubernetes.dockerconfig import (
     PasswordInput,
@@ -140,7 +140,9 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
         "password": check_password(at(path, "password"), password),
     }
     if is_ecr_host(login["server"]):
-        raise InvalidInput(at(path, "repository"), f"{validation.describe(repository)} {STATIC_LOGIN_REFUSAL}")
+        raise InvalidInput(
+            at(path, "repository"), f"{validation.describe(repository)} {static_login_refusal(login['server'])}"
+        )
     return CheckedComponentImages(namespace, repository, drop_image_repo, login)
 
 

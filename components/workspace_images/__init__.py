@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from ..push_secret import SecretWriter
 from ..validation import InvalidInput, require_one_of
-from . import acr, artifact_registry, external, in_cluster, s3, s3_compatible
+from . import acr, artifact_registry, ecr, external, in_cluster, s3, s3_compatible
 from .backend import Backend
 
 BACKENDS: dict[str, Backend] = {
     backend.name: backend
     for backend in (
         s3.BACKEND,
+        ecr.BACKEND,
         artifact_registry.BACKEND,
         acr.BACKEND,
         external.BACKEND,
@@ -23,26 +24,17 @@ BACKENDS: dict[str, Backend] = {
     )
 }
 
-# Not "ECR does not create repositories on push": image-builder pushes to two fixed repositories,
-# <url>/base-images and <url>/workspace-images (image-builder-mk3/configmap.go), which could be made in
-# advance. The blocker is the login: registry-facade, blobserve, ide-service and image-builder-mk3 read a
-# .dockerconfigjson from a Kubernetes secret (registry-facade/daemonset.go, blobserve/deployment.go,
-# ide-service/deployment.go), and Gitpod's CronJob that renewed ECR tokens was removed in January 2023.
-ECR_REFUSAL = (
-    "ECR is not supported: ECR logins are tokens that expire after 12 hours, and Gitpod's registry-facade, "
-    "blobserve, ide-service and image-builder read their login from a .dockerconfigjson secret that nothing "
-    "in Gitpod renews, so pulls and pushes fail 12 hours after deployment. On AWS use backend 's3' (Gitpod's "
-    "in-cluster registry stored in an S3 bucket). For base images kept in ECR, set "
-    "containerRegistry.enableAdditionalECRAuth: true in the installer config: image-builder then pulls them "
-    "with its pod's AWS credentials."
-)
-
 
 def carrying_logins() -> str:
     """The backends whose push secret can also carry other logins (its writer's declaration), for hints:
     'artifact-registry', 'acr' or 'external'."""
     *others, last = [f"'{name}'" for name, backend in BACKENDS.items() if backend.secret_writer.carries_other_logins]
     return f"{', '.join(others)} or {last}" if others else last
+
+
+def renewing_backend(host: str) -> str | None:
+    """The backend whose login to `host` is renewed in the cluster, if any (a stored one there expires)."""
+    return next((n for n, b in BACKENDS.items() if b.renews_login_for is not None and b.renews_login_for(host)), None)
 
 
 def air_gap_backend() -> Backend:
@@ -53,9 +45,15 @@ def air_gap_backend() -> Backend:
 def backend_named(path: str, name: object) -> Backend:
     if name is None:
         raise InvalidInput(path, f"required; allowed values: {', '.join(BACKENDS)}")
-    if name == "ecr":
-        raise InvalidInput(path, ECR_REFUSAL)
     return BACKENDS[require_one_of(path, name, BACKENDS)]
 
 
-__all__ = ["BACKENDS", "ECR_REFUSAL", "Backend", "SecretWriter", "air_gap_backend", "backend_named", "carrying_logins"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "SecretWriter",
+    "air_gap_backend",
+    "backend_named",
+    "carrying_logins",
+    "renewing_backend",
+]

@@ -92,6 +92,9 @@ class Backend:
     """(common arguments, checked registry URL, its login, base-image allow list) -> checked arguments that push
     there with that one login; a backend that can be given just a registry and a login offers it, and the air gap
     uses the first backend in BACKENDS that does."""
+    renews_login_for: Callable[[str], bool] | None = None
+    """(registry host, port included) -> whether this backend's login there is renewed in the cluster; a stored
+    login for such a host is refused elsewhere with a pointer to this backend."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
     warnings: Callable[[Any, str], tuple[InvalidInput, ...]] = lambda checked, path: ()

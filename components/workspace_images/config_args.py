@@ -11,12 +11,13 @@ from ..kubernetes.dockerconfig import PasswordInput
 
 class WorkspaceImagesArgs(TypedDict):
     backend: str
-    """Where image-builder pushes: s3, artifact-registry, acr, external, s3-compatible or in-cluster; the fields
-    below say which backend takes them. ecr is refused (see docs/backend-s3.md)."""
+    """Where image-builder pushes: s3, ecr, artifact-registry, acr, external, s3-compatible or in-cluster; the
+    fields below say which backend takes them."""
     region: NotRequired[str]
     """s3: AWS region of the bucket, e.g. eu-west-1; decides the partition (aws, aws-cn, aws-us-gov). Default:
-    aws:region. s3-compatible: The store's region, e.g. us-east-1 (MinIO's default) or auto (Cloudflare R2);
-    signs every request."""
+    aws:region. ecr: AWS region of the repositories, e.g. eu-west-1; decides the partition (aws, aws-cn,
+    aws-us-gov). Default: aws:region. s3-compatible: The store's region, e.g. us-east-1 (MinIO's default) or auto
+    (Cloudflare R2); signs every request."""
     bucket: NotRequired[str]
     """s3: Name of an existing bucket to use (e.g. Gitpod's object-storage bucket); then no bucket is created.
     s3-compatible: The bucket the registry stores images in (it must exist)."""
@@ -28,6 +29,26 @@ class WorkspaceImagesArgs(TypedDict):
     """s3: Keep the previous generation's key valid while the registry rolls over. Default false. artifact-registry:
     Keep the previous generation's key valid while Gitpod rolls over. Default false. acr: Keep the previous
     generation's token valid while Gitpod rolls over. Default false."""
+    oidc_provider_arn: NotRequired[str]
+    """ecr: ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g.
+    arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE; from pulumi-eks,
+    cluster.core.oidc_provider.arn. Give it or the EKS cluster's name."""
+    eks_cluster_name: NotRequired[str]
+    """ecr: Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must exist).
+    Give it or the OIDC provider's ARN."""
+    refresh_interval: NotRequired[str]
+    """ecr: How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
+    the one it started with for up to 1h. Default 1h."""
+    kms_key_arn: NotRequired[str]
+    """ecr: ARN of a KMS key to encrypt the repositories with. Default: AES256 with keys ECR manages."""
+    scan_on_push: NotRequired[bool]
+    """ecr: Scan each pushed image for vulnerabilities (ECR basic scanning). Default false."""
+    untagged_expiry_days: NotRequired[int]
+    """ecr: Delete untagged images (left behind when a tag is pushed again) this many days after their push. Default
+    7."""
+    image_expiry_days: NotRequired[int]
+    """ecr: Delete every image this many days after its push, at least 2; Gitpod rebuilds a deleted image when a
+    workspace next needs it. Default 30."""
     project: NotRequired[str]
     """artifact-registry: Google Cloud project ID of the repository, e.g. my-project (domain-scoped:
     example.com:my-project). Default: gcp:project."""

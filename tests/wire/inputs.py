@@ -94,7 +94,7 @@ def bad_registries(case: str, password: OutputValue) -> dict[str, Any]:
     """One wrong value each; where the backend allows passwords, next to secrets that must not leak."""
     external = registries_external(password, password, password)
     bad = {
-        "ecr": {**external, "workspaceImages": {**external["workspaceImages"], "backend": "ecr"}},
+        "unknown-backend": {**external, "workspaceImages": {**external["workspaceImages"], "backend": "ecs"}},
         "uppercase-cluster": {**external, "clusterName": "Prod-EU"},
         "key-generation-0": registries_s3(keyGeneration=0.0),
         "key-generation-1.5": registries_s3(keyGeneration=1.5),
@@ -112,7 +112,7 @@ def bad_registries(case: str, password: OutputValue) -> dict[str, Any]:
 
 # case -> (the schema path the error must name, words the reason must contain)
 BAD_REGISTRIES = {
-    "ecr": (PATHS["backend"], "ECR is not supported"),
+    "unknown-backend": (PATHS["backend"], "'ecs' is not allowed; allowed values: s3, ecr,"),
     "uppercase-cluster": (PATHS["cluster_name"], "not a valid cluster name"),
     "key-generation-0": (PATHS["key_generation"], "whole number from 1"),
     "key-generation-1.5": (PATHS["key_generation"], "whole number"),

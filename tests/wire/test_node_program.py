@@ -106,11 +106,11 @@ def test_a_nodejs_program_builds_both_components_through_the_provider(run_progra
 
 
 def test_a_bad_value_from_nodejs_fails_on_the_schema_property(run_program):
-    engine, plugin, result = run_program(backend="ecr")
-    assert result.returncode != 0, "the program succeeded with backend ecr"
+    engine, plugin, result = run_program(backend="ecs")
+    assert result.returncode != 0, "the program succeeded with backend ecs"
     (diagnostic,) = engine.diagnostics
     assert "gitpod-registry:index:GitpodImageRegistries resource 'gitpod'" in diagnostic
-    assert "- property workspaceImages.backend with value 'ecr' has a problem: ECR is not supported" in diagnostic
+    assert "- property workspaceImages.backend with value 'ecs' has a problem: 'ecs' is not allowed" in diagnostic
     assert "Traceback" not in diagnostic and "workspace_images" not in diagnostic, diagnostic
     assert not engine.of_type("gitpod-registry:index:GitpodImageRegistries"), "registered before refusing"
     everything = printed(engine, plugin, result)

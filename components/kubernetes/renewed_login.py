@@ -1,0 +1,231 @@
+"""A registry login that External Secrets Operator (ESO) renews inside the cluster.
+
+ECR tokens last 12 hours and nothing in Gitpod renews a login. But registry-facade, blobserve, ide-service
+and image-builder-mk3 re-read the one `.dockerconfigjson` Secret when it is rewritten in place under the
+same name (components/common-go/watch/file.go in gitpod-io/gitpod). So ESO writes that Secret: a generator
+mints the login with the cluster's own identity, and an ExternalSecret renders it, with the other logins the
+secret must carry, every `refresh_interval`. No cloud key is stored anywhere.
+
+What decided each choice, in external-secrets/external-secrets at v2.9.0 (378bdb6):
+- runtime/template/v2/template.go: Go `text/template` with `missingkey=error` and sprig, every value a
+  string. `login_template` writes every static value as a Go string literal inside an action, so no
+  password is ever read as template text, and `toJson` (encoding/json) writes the document, so any
+  character stays valid JSON.
+- pkg/controllers/templating/parser.go: `templateFrom[].secret` reads the template from a Secret in the
+  ExternalSecret's namespace. Static passwords live only there: an ExternalSecret's own template, a
+  generator and a ConfigMap are readable by anyone who can read those objects.
+- pkg/controllers/externalsecret/externalsecret_controller.go: renewal on `refreshInterval` only (never on
+  the token's expiry), and at once when the ExternalSecret's metadata or spec change: the template's hash
+  is an annotation, so a changed static login reaches the written Secret at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..installer_config import DOCKERCONFIG_KEY, DOCKERCONFIG_TYPE
+from ..validation import InvalidInput, describe, kind_of
+from .dockerconfig import LABELS, RegistryCredential, auth_entry, secret_output
+
+EXTERNAL_SECRETS_API = "external-secrets.io/v1"
+GENERATORS_API = "generators.external-secrets.io/v1alpha1"
+ESO_VERSION = "v2.9.0"
+"""The ESO release whose API types the objects are checked against (tests/kubernetes/eso_schema.py)."""
+SUPPORTED_ESO = "0.16.0 or newer, which serve external-secrets.io/v1; checked against v2.9.0"
+
+REFRESH_INTERVAL_DEFAULT = "1h"
+MAX_BUILD_RUNTIME_SECONDS = 60 * 60
+"""components/image-builder-mk3/pkg/orchestrator/orchestrator.go: `maxBuildRuntime = 60 * time.Minute`. A build
+pod takes the login when it starts (an env var from a SecretKeyRef) and pushes with it until the build ends."""
+MIN_REFRESH_SECONDS = 60
+"""Below a minute ESO would ask the cloud for a token on almost every reconcile, for no gain."""
+TEMPLATE_HASH_ANNOTATION = "gitpod-registry.io/template-sha256"
+"""On the ExternalSecret: a changed template changes it, and ESO reconciles a changed ExternalSecret at once."""
+WAIT_FOR_ANNOTATION = "pulumi.com/waitFor"
+"""pulumi-kubernetes (>= 4.18): `pulumi up` waits until the ExternalSecret is Ready, i.e. the Secret is written."""
+GENERATED_KEYS = ("username", "password", "proxy_endpoint", "expires_at")
+"""What ESO's ECRAuthorizationToken generator emits (generators/v1/ecr/ecr.go, `Generate`)."""
+
+# time.ParseDuration's grammar (ESO reads refreshInterval as a metav1.Duration).
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(text: str) -> float | None:
+    """Seconds of a Go duration such as 1h30m, or None if Go's time.ParseDuration would refuse it."""
+    sign, body = (-1, text[1:]) if text.startswith("-") else (1, text.removeprefix("+"))
+    if body == "0":
+        return 0.0
+    total, position = 0.0, 0
+    while position < len(body):
+        match = _DURATION_PART.match(body, position)
+        if match is None or match.group(1) in ("", "."):
+            return None
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        position = match.end()
+    return sign * total if body else None
+
+
+def _seconds_text(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h" if not rest else f"{hours}h{rest // 60}m" if hours else f"{rest // 60}m"
+
+
+def max_refresh_seconds(token_lifetime_seconds: int) -> int:
+    """The longest renewal interval that leaves every written login valid for a whole build."""
+    return token_lifetime_seconds - MAX_BUILD_RUNTIME_SECONDS
+
+
+def check_refresh_interval(field: str, value: object, token_lifetime_seconds: int, what: str) -> str:
+    """A renewal interval in Go's duration syntax within [1m, token lifetime - image-builder's maxBuildRuntime].
+
+    `what` says how long the token lives, e.g. "an ECR login lasts 12h"."""
+    if not isinstance(value, str) or isinstance(value, bool):
+        raise InvalidInput(field, f"expected a duration such as 1h or 30m, got {kind_of(value)}")
+    seconds = duration_seconds(value)
+    if seconds is None:
+        raise InvalidInput(field, f"{describe(value)} is not a duration; write it as Go does, e.g. 1h, 30m or 2h30m")
+    longest = max_refresh_seconds(token_lifetime_seconds)
+    if not MIN_REFRESH_SECONDS <= seconds <= longest:
+        raise InvalidInput(
+            field,
+            f"{describe(value)} is out of range; allowed {_seconds_text(MIN_REFRESH_SECONDS)} to "
+            f"{_seconds_text(longest)}: {what}, and an image build takes the login when it starts and may push "
+            f"with it for up to {_seconds_text(MAX_BUILD_RUNTIME_SECONDS)} (image-builder's maxBuildRuntime), so a "
+            "login must be renewed at least that long before it expires",
+        )
+    return value
+
+
+def go_string(text: str) -> str:
+    """`text` as a Go interpreted string literal, which text/template reads inside an action.
+
+    JSON's string escapes are a subset of Go's (\\" \\\\ \\n \\t \\uXXXX); with ensure_ascii off no surrogate
+    pair is written, which Go's strconv.Unquote would not join."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _static_entry(host: str, username: str, password: str) -> str:
+    fields = " ".join(f"{go_string(key)} {go_string(value)}" for key, value in auth_entry(username, password).items())
+    return f"{go_string(host)} (dict {fields})"
+
+
+def login_template(host: str, static: Sequence[tuple[str, str, str]] = ()) -> str:
+    """The template of the `.dockerconfigjson`: the generated login (the generator's keys `username` and
+    `password`) for `host`, and the static (host, username, password) logins beside it."""
+    entries = [_static_entry(*login) for login in sorted(static)]
+    generated = (
+        f'{go_string(host)} (dict "username" .username "password" .password '
+        '"auth" (printf "%s:%s" .username .password | b64enc))'
+    )
+    return "{{ " + f'dict "auths" (dict {" ".join([*entries, generated])})' + " | toJson }}"
+
+
+def template_hash(template: str) -> str:
+    return hashlib.sha256(template.encode()).hexdigest()
+
+
+def external_secret_spec(
+    *, secret_name: str, template_secret_name: str, generator_kind: str, generator_name: str, refresh_interval: str
+) -> dict[str, Any]:
+    """The ExternalSecret's spec: the generator's output rendered through the template Secret into a
+    kubernetes.io/dockerconfigjson Secret ESO owns, rewritten in place every refresh_interval."""
+    return {
+        "refreshInterval": refresh_interval,
+        "target": {
+            "name": secret_name,
+            "creationPolicy": "Owner",
+            "deletionPolicy": "Retain",
+            "template": {
+                "type": DOCKERCONFIG_TYPE,
+                "engineVersion": "v2",
+                "mergePolicy": "Replace",
+                "metadata": {"labels": dict(LABELS)},
+                "templateFrom": [
+                    {
+                        "target": "Data",
+                        "secret": {
+                            "name": template_secret_name,
+                            "items": [{"key": DOCKERCONFIG_KEY, "templateAs": "Values"}],
+                        },
+                    }
+                ],
+            },
+        },
+        "dataFrom": [
+            {
+                "sourceRef": {
+                    "generatorRef": {"apiVersion": GENERATORS_API, "kind": generator_kind, "name": generator_name}
+                }
+            }
+        ],
+    }
+
+
+def renewed_login(
+    name: str,
+    *,
+    namespace: str,
+    secret_name: str,
+    host: pulumi.Input[str],
+    static: Sequence[RegistryCredential],
+    generator_kind: str,
+    generator_spec: Mapping[str, Any],
+    refresh_interval: str,
+    opts: pulumi.ResourceOptions,
+) -> pulumi.Output[str]:
+    """Registers the template Secret, the generator and the ExternalSecret; returns the name of the Secret ESO
+    writes, known once the ExternalSecret is Ready (`pulumi.com/waitFor`), so the installer config never points
+    at a Secret that does not exist yet. Pulumi does not own that Secret: a refresh after a renewal shows no
+    drift."""
+    logins = [pulumi.Output.all(c["server"], c["username"], secret_output(c["password"])) for c in static]
+    template = pulumi.Output.secret(
+        pulumi.Output.all(host, *logins).apply(lambda parts: login_template(parts[0], parts[1:]))
+    )
+    template_secret_name = f"{secret_name}-template"
+    template_secret = k8s.core.v1.Secret(
+        f"{name}-template",
+        metadata={"name": template_secret_name, "namespace": namespace, "labels": LABELS},
+        type="Opaque",
+        string_data={DOCKERCONFIG_KEY: template},
+        opts=opts,
+    )
+    generator_name = f"{secret_name}-token"
+    generator = k8s.apiextensions.CustomResource(
+        f"{name}-token",
+        api_version=GENERATORS_API,
+        kind=generator_kind,
+        metadata={"name": generator_name, "namespace": namespace, "labels": LABELS},
+        spec=dict(generator_spec),
+        opts=opts,
+    )
+    # A hash of a document that holds passwords: shown in plain text, like any hash; the unsecret keeps the
+    # annotation readable in previews (it reveals a password no more than any digest of the whole document).
+    digest = pulumi.Output.unsecret(template.apply(template_hash))
+    external_secret = k8s.apiextensions.CustomResource(
+        f"{name}-external-secret",
+        api_version=EXTERNAL_SECRETS_API,
+        kind="ExternalSecret",
+        metadata={
+            "name": secret_name,
+            "namespace": namespace,
+            "labels": LABELS,
+            "annotations": {WAIT_FOR_ANNOTATION: "condition=Ready", TEMPLATE_HASH_ANNOTATION: digest},
+        },
+        spec=external_secret_spec(
+            secret_name=secret_name,
+            template_secret_name=template_secret_name,
+            generator_kind=generator_kind,
+            generator_name=generator_name,
+            refresh_interval=refresh_interval,
+        ),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[template_secret, generator])),
+    )
+    return pulumi.Output.all(external_secret.urn, secret_name).apply(lambda parts: parts[1])
