@@ -25,13 +25,19 @@ REPOSITORIES = [
 
 def _import_parliament():
     """parliament 1.6.4 asks pkg_resources for the path of its two data files, and setuptools 81 removed
-    pkg_resources (the project's lock follows the policy pack's setuptools): answer that one question."""
-    if "pkg_resources" not in sys.modules:
-        shim = types.ModuleType("pkg_resources")
-        shim.resource_filename = lambda package, name: str(importlib.resources.files(package) / name)  # type: ignore[attr-defined]
-        sys.modules["pkg_resources"] = shim
-    import parliament
+    pkg_resources (the project's lock follows the policy pack's setuptools): answer that one question, for
+    parliament's import only (the shim leaves sys.modules again, so no later import in this worker finds it)."""
+    if "parliament" in sys.modules or "pkg_resources" in sys.modules:
+        import parliament
 
+        return parliament
+    shim = types.ModuleType("pkg_resources")
+    shim.resource_filename = lambda package, name: str(importlib.resources.files(package) / name)  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = shim
+    try:
+        import parliament
+    finally:
+        del sys.modules["pkg_resources"]
     return parliament
 
 
