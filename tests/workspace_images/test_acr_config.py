@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from components.azure import names as azure_names
 from components.validation import InvalidInput
+from components.workspace_images import BACKENDS
 from conftest import run, run_invalid
 
 WS = "gitpod-registry:workspaceImages"
@@ -64,7 +65,7 @@ def acr(**fields):
         (acr(repository="gitpod"), r"workspaceImages.repository: unknown field; allowed fields here: backend, "),
         (
             {WS: {"backend": "azure"}},
-            r"workspaceImages.backend: 'azure' is not allowed; allowed values: s3, artifact-registry, acr, external",
+            rf"workspaceImages.backend: 'azure' is not allowed; allowed values: {', '.join(BACKENDS)}",
         ),
     ],
 )

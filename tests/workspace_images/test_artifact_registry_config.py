@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from components.workspace_images import BACKENDS
 from conftest import run, run_invalid
 
 WS = "gitpod-registry:workspaceImages"
@@ -87,7 +88,7 @@ def ar(**fields):
         ),
         (
             {WS: {"backend": "gcr"}},
-            r"gitpod-registry:workspaceImages.backend: 'gcr' is not allowed; allowed values: s3, artifact-registry",
+            rf"gitpod-registry:workspaceImages.backend: 'gcr' is not allowed; allowed values: {', '.join(BACKENDS)}$",
         ),
     ],
 )
