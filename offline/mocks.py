@@ -136,6 +136,20 @@ def _resource_id(token: str, name: str, inputs: dict) -> str:
     return _azure_id(token, inputs) or f"{name}-id"
 
 
+def mock_generated_login(kind: str, spec: dict, host: str) -> dict[str, str]:
+    """What ESO's generator of `kind` would emit for `spec`: exactly its keys (external-secrets v2.9.0,
+    generators/v1/ecr/ecr.go for ECRAuthorizationToken). The password has the '+', '/' and '=' of base64, as
+    ECR's do, so a document that mangles them shows it."""
+    assert kind == "ECRAuthorizationToken", kind
+    token = base64.b64encode(bytes.fromhex(_digest("ecr-token", spec["region"], host) * 2)).decode()
+    return {
+        "username": "AWS",
+        "password": token[:60] + "+/" + token[60:] + "==",
+        "proxy_endpoint": f"https://{host}",
+        "expires_at": "1767268800",
+    }
+
+
 def mock_oidc_id(cluster: str) -> str:
     """The id in the OIDC issuer URL the mocks give the EKS cluster called `cluster`."""
     return _digest("oidc", cluster)[:32].upper()

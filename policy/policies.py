@@ -42,6 +42,11 @@ IAM_ATTACHMENTS = (
     "aws:iam/policyAttachment:PolicyAttachment",
 )
 ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Repository"
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
+ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+# Actions that take no resource-level permission: AWS's service authorization reference lists only "*" for them,
+# so a statement of these alone may (and must) name "*".
+NO_RESOURCE_LEVEL_ACTIONS = frozenset({"ecr:GetAuthorizationToken"})
 GCP_PROJECT_GRANTS = (
     "gcp:projects/iAMMember:IAMMember",
     "gcp:projects/iAMBinding:IAMBinding",
@@ -67,7 +72,7 @@ _WIDE_AZURE_SCOPE = re.compile(
 )
 # What the program registers for a push secret, by who writes it (components/push_secret.py,
 # SecretWriter.registered_as; the installer's own secret is not registered). Checked here: the Secret the
-# program writes itself; a controller's ExternalSecret has no check yet.
+# program writes itself, and that a controller's ExternalSecret takes the template with the passwords from Secrets.
 PUSH_SECRET_TYPES = {
     "program": "kubernetes:core/v1:Secret",
     "controller": "kubernetes:external-secrets.io/v1:ExternalSecret",
@@ -77,11 +82,15 @@ DOCKERCONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 # Copies of the program's facts (components/installer_config.py, components/reference.py, and PUSH_SECRET_TYPES
 # above): the pack is published on its own; tests/test_policy_pack.py holds them equal to the originals.
 DOCKERCONFIG_KEYS = {".dockerconfigjson"}
+# The type of the Secret an ExternalSecret takes a registry login's template from (components/kubernetes/
+# renewed_login.py): ESO renders its `.dockerconfigjson` key into the real secret; the kubelet never reads it.
+LOGIN_TEMPLATE_TYPE = "gitpod-registry.io/login-template"
 S3_CREDENTIAL_KEYS = {"s3AccessKey", "s3SecretKey"}
 # Names of Docker Hub that Gitpod's resolver does not look logins up under (it uses docker.io).
 DOCKER_HUB_ALIASES = {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-DATA_BEARING = (BUCKET, BUCKET_V2, ARTIFACT_REGISTRY_REPOSITORY, *ACR_REGISTRIES)
+DATA_BEARING = (BUCKET, BUCKET_V2, ECR_REPOSITORY, ARTIFACT_REGISTRY_REPOSITORY, *ACR_REGISTRIES)
+EXTERNAL_SECRET = PUSH_SECRET_TYPES["controller"]
 
 Validate = Callable[[ResourceValidationArgs, ReportViolation], None]
 
@@ -132,6 +141,9 @@ def _no_wildcard_iam(args: ResourceValidationArgs, report_violation: ReportViola
                 report_violation(f"{args.name}: IAM action {action!r} is a wildcard; list the actions needed", None)
         if "NotResource" in statement:
             report_violation(f"{args.name}: NotResource grants everything else; name the resources", None)
+        actions = _as_list(statement.get("Action"))
+        if actions and "NotAction" not in statement and set(actions) <= NO_RESOURCE_LEVEL_ACTIONS:
+            continue  # these have no resource-level permission: "*" is the only resource they take
         for resource in _as_list(statement.get("Resource")):
             if isinstance(resource, str) and _is_wildcard_resource(resource):
                 report_violation(f"{args.name}: IAM resource {resource!r} is a wildcard; scope it to one bucket", None)
@@ -279,7 +291,7 @@ def _registry_credentials_usable(args: ResourceValidationArgs, report_violation:
     for key, value in values.items():
         if value == "\0not base64":
             report_violation(f"{args.name}: data.{key} is not base64, which Kubernetes requires in data", None)
-    if ".dockerconfigjson" in values and kind != DOCKERCONFIG_TYPE:
+    if ".dockerconfigjson" in values and kind not in (DOCKERCONFIG_TYPE, LOGIN_TEMPLATE_TYPE):
         report_violation(
             f"{args.name}: holds .dockerconfigjson but has type {kind or 'Opaque'!r}; the kubelet reads pull "
             f"credentials only from a {DOCKERCONFIG_TYPE} secret",
@@ -288,6 +300,25 @@ def _registry_credentials_usable(args: ResourceValidationArgs, report_violation:
     if kind == DOCKERCONFIG_TYPE and values.get(".dockerconfigjson", "\0not base64") != "\0not base64":
         for problem in _dockerconfig_problems(values[".dockerconfigjson"]):
             report_violation(f"{args.name}: {problem}", None)
+
+
+def _template_only_from_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A login External Secrets Operator writes takes its template (which holds the other logins' passwords) from
+    Secrets only: an ExternalSecret's own template data, a ConfigMap or a literal is readable by anyone who can
+    read those objects."""
+    target = (args.props.get("spec") or {}).get("target") or {}
+    template = target.get("template") if isinstance(target, dict) else None
+    if not isinstance(template, dict) or template.get("type") != DOCKERCONFIG_TYPE:
+        return
+    if template.get("data"):
+        report_violation(
+            f"{args.name}: a registry login's template is in the ExternalSecret itself; use templateFrom a Secret", None
+        )
+    for source in _as_list(template.get("templateFrom")):
+        if not isinstance(source, dict) or set(source) - {"secret", "target"}:
+            report_violation(
+                f"{args.name}: a registry login's template comes from a ConfigMap or a literal; use a Secret", None
+            )
 
 
 def _protected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -373,6 +404,33 @@ def _purges(task: PolicyResource, registry: PolicyResource) -> bool:
     )
 
 
+def _expires_untagged(policy: PolicyResource) -> bool:
+    document = _document(policy.props.get("policy"))
+    rules = [r for r in _as_list((document or {}).get("rules")) if isinstance(r, dict)]
+    return any(
+        (r.get("selection") or {}).get("tagStatus") in ("untagged", "any")
+        and (r.get("action") or {}).get("type") == "expire"
+        for r in rules
+    )
+
+
+def _ecr_workspace_images_bounded(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    bounded = {
+        p.props.get("repository")
+        for p in args.resources
+        if p.resource_type == ECR_LIFECYCLE_POLICY and _expires_untagged(p)
+    }
+    for repository in args.resources:
+        if repository.resource_type != ECR_REPOSITORY or not _serves_workspace_images(repository):
+            continue
+        if repository.props.get("name") not in bounded:
+            report_violation(
+                f"{repository.name}: serves Gitpod workspace images, which nothing in Gitpod ever deletes, and has no "
+                "lifecycle policy that expires images; its storage grows without bound",
+                repository.urn,
+            )
+
+
 def _workspace_images_bounded(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     tasks = [r for r in args.resources if r.resource_type == ACR_TASK and _task_runs_purge(r)]
     for registry in args.resources:
@@ -436,6 +494,18 @@ POLICIES: list[Policy] = [
         validate=_workspace_images_bounded,
         enforcement_level=MANDATORY,
     ),
+    StackValidationPolicy(
+        name="ecr-workspace-images-bounded",
+        description="An ECR repository that serves Gitpod workspace images has a lifecycle policy that expires images.",
+        validate=_ecr_workspace_images_bounded,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="kubernetes-renewed-login-template-in-secret",
+        description="An ExternalSecret that writes a registry login takes its template from Secrets only.",
+        validate=_on([EXTERNAL_SECRET], _template_only_from_secrets),
+        enforcement_level=MANDATORY,
+    ),
     ResourceValidationPolicy(
         name="azure-no-wide-role-assignments",
         description="No Azure role is assigned at a management group, subscription or resource group scope.",
@@ -459,7 +529,8 @@ POLICIES: list[Policy] = [
     ),
     ResourceValidationPolicy(
         name="data-resources-protected",
-        description="Buckets, Artifact Registry repositories and Azure Container Registries are protected against deletion.",
+        description="Buckets, ECR and Artifact Registry repositories and Azure Container Registries are protected "
+        "against deletion.",
         validate=_on(DATA_BEARING, _protected),
         enforcement_level=MANDATORY,
     ),

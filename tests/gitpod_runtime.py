@@ -24,10 +24,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from esotemplate import render
+
 from components.push_secret import SecretWriter
 from components.workspace_images import BACKENDS
 from offline.engine import Evaluation, Secret, evaluate, stack_config
-from offline.mocks import mock_key_file, mock_token_password
+from offline.mocks import MOCK_ACCOUNT_ID, mock_generated_login, mock_key_file, mock_token_password
 
 # The installer's names and defaults, written out here rather than imported from the program under test.
 BUILTIN_REGISTRY_AUTH = "builtin-registry-auth"  # common/constants.go RegistryAuthSecret
@@ -122,18 +124,46 @@ def runtime_pulls(config: dict[str, Any], user_base_images: tuple[str, ...] = ()
 
 
 def dockerconfig_documents(evaluation: Evaluation) -> dict[str, dict]:
-    """The program's dockerconfigjson secrets, by name, decoded; the installer's own one stands for itself."""
-    controller = SecretWriter.CONTROLLER.registered_as
-    assert controller is not None and not evaluation.of_type(controller), (
-        "a controller writes a push secret here: the runtime model cannot follow it yet"
-    )
-    found: dict[str, dict] = {}
+    """The program's dockerconfigjson secrets, by name, decoded; the installer's own one stands for itself, and
+    one a controller writes is rendered as it would write it (`controller_documents`)."""
+    found: dict[str, dict] = controller_documents(evaluation)
     for resource in evaluation.of_type(SecretWriter.PROGRAM.registered_as or ""):
         if resource.inputs.get("type") != DOCKERCONFIG_TYPE:
             continue
         data = resource.inputs["stringData"]
         assert isinstance(data, Secret), f"{resource.urn}: stringData is not secret"
         found[resource.inputs["metadata"]["name"]] = json.loads(data.value[".dockerconfigjson"])
+    return found
+
+
+def controller_documents(evaluation: Evaluation) -> dict[str, dict]:
+    """The dockerconfigjson secrets External Secrets Operator writes from the program's ExternalSecrets (external-
+    secrets v2.9.0): the generator's keys (`mock_generated_login`) rendered through each templateFrom Secret's
+    values (runtime/template/v2/template.go, by Go's text/template with sprig), into the target's name."""
+    found: dict[str, dict] = {}
+    for external in evaluation.of_type(SecretWriter.CONTROLLER.registered_as or ""):
+        spec, namespace = external.inputs["spec"], external.inputs["metadata"]["namespace"]
+        template = spec["target"]["template"]
+        if template.get("type") != DOCKERCONFIG_TYPE:
+            continue
+        ((source,),) = [[d["sourceRef"]["generatorRef"]] for d in spec["dataFrom"]]
+        (generator,) = [
+            r
+            for r in evaluation.of_type(f"kubernetes:{source['apiVersion']}:{source['kind']}")
+            if r.inputs["metadata"] == {**r.inputs["metadata"], "name": source["name"], "namespace": namespace}
+        ]
+        host = f"{MOCK_ACCOUNT_ID}.dkr.ecr.{generator.inputs['spec']['region']}.amazonaws.com"
+        data = mock_generated_login(source["kind"], generator.inputs["spec"], host)
+        rendered: dict[str, str] = {}
+        for part in template["templateFrom"]:
+            names = {
+                r.inputs["metadata"]["name"]: r for r in evaluation.of_type(SecretWriter.PROGRAM.registered_as or "")
+            }
+            values = names[part["secret"]["name"]].inputs["stringData"]
+            assert isinstance(values, Secret), f"{external.urn}: its template is not in a secret"
+            for item in part["secret"]["items"]:
+                rendered[item["key"]] = render(values.value[item["key"]], data)
+        found[spec["target"]["name"]] = json.loads(rendered[".dockerconfigjson"])
     return found
 
 
@@ -187,6 +217,12 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
         location = workspace.get("location") or config.get("gcp:region")
         host = repository if repository.endswith("gcr.io") else f"{location}-docker.pkg.dev"
         found[host] = ("_json_key", mock_key_file(key.name, key.inputs["serviceAccountId"]))
+    elif backend == "ecr":
+        # The login ESO's generator would mint; the mocks give it for the repositories' region and host.
+        region = workspace.get("region") or config.get("aws:region")
+        host = f"{MOCK_ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com"
+        generated = mock_generated_login("ECRAuthorizationToken", {"region": region}, host)
+        found[host] = (generated["username"], generated["password"])
     elif backend == "acr":
         # The token password the cloud would generate; the mocks derive it from the TokenPassword resource.
         (registry,) = evaluation.of_type("azure:containerservice/registry:Registry")
@@ -239,6 +275,7 @@ MINIO = {
     "accessKeyId": "gitpod-registry",
     "secretAccessKey": "minio-s3cret-key",
 }
+ECR_OIDC_PROVIDER = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
 USER_IMAGES = ("quay.io/acme/python:3.12", "acme/private-base:1")
 
 RUNTIME_SCENARIOS = [
@@ -278,6 +315,16 @@ RUNTIME_SCENARIOS = [
         "azure-acr-with-mirror-and-base-images",
         {
             WS: {"backend": "acr", "resourceGroup": "gitpod", "keyGeneration": 3},
+            COMPONENTS: MIRROR,
+            BASE: {"registries": [QUAY]},
+        },
+        user_base_images=USER_IMAGES[:1],
+    ),
+    RuntimeScenario(
+        "aws-ecr-with-mirror-and-base-images",
+        {
+            **AWS,
+            WS: {"backend": "ecr", "oidcProviderArn": ECR_OIDC_PROVIDER},
             COMPONENTS: MIRROR,
             BASE: {"registries": [QUAY]},
         },

@@ -61,6 +61,8 @@ def test_every_policy_is_a_real_policy_with_a_validate_function():
         "acr-admin-user-and-anonymous-pull-off",
         "acr-workspace-images-bounded",
         "azure-no-wide-role-assignments",
+        "ecr-workspace-images-bounded",
+        "kubernetes-renewed-login-template-in-secret",
     }
     assert all(callable(p.validate) for p in POLICIES)
 
@@ -376,6 +378,9 @@ def test_the_packs_copies_of_the_programs_facts_are_equal_to_the_originals():
     registered = {writer.value: writer.registered_as for writer in SecretWriter if writer.registered_as}
     assert policies.PUSH_SECRET_TYPES == registered
     assert policies.DOCKERCONFIG_KEYS == {DOCKERCONFIG_KEY} and policies.DOCKERCONFIG_TYPE == DOCKERCONFIG_TYPE
+    from components.kubernetes.renewed_login import TEMPLATE_SECRET_TYPE
+
+    assert policies.LOGIN_TEMPLATE_TYPE == TEMPLATE_SECRET_TYPE
     assert policies.S3_CREDENTIAL_KEYS == set(S3_KEYS)
     assert policies.DOCKER_HUB_ALIASES == DOCKER_HUB_ALIASES - {DOCKER_HUB}
 
@@ -446,3 +451,47 @@ def test_the_programs_acr_passes_and_turning_the_purge_off_is_caught():
     registry = evaluation.one("azure:containerservice/registry:Registry")
     caught = violations(evaluation.resources)
     assert [(policy, urn) for policy, _, urn in caught] == [("acr-workspace-images-bounded", registry.urn)], caught
+
+
+ECR_OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+ECR_CONFIG = {
+    "aws:region": "eu-west-1",
+    "gitpod-registry:workspaceImages": {"backend": "ecr", "oidcProviderArn": ECR_OIDC},
+}
+
+
+@pytest.fixture(scope="module")
+def ecr_resources():
+    return run("dev", ECR_CONFIG).resources
+
+
+def test_the_programs_ecr_resources_pass_every_policy(ecr_resources):
+    assert violations(ecr_resources) == []
+
+
+def test_only_an_action_without_resource_level_permission_may_name_every_resource():
+    login = {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}
+    mixed = {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:PutImage"], "Resource": "*"}
+    for statement, caught in ((login, False), (mixed, True)):
+        policy = fake("aws:iam/rolePolicy:RolePolicy", "push", {"policy": json.dumps({"Statement": [statement]})})
+        assert bool([v for v in violations([policy]) if v[0] == "iam-no-wildcards"]) == caught, statement
+
+
+def test_an_ecr_repository_unprotected_or_without_a_lifecycle_is_caught(ecr_resources):
+    repositories = [r for r in ecr_resources if r.type == "aws:ecr/repository:Repository"]
+    unprotected = [fake(r.type, r.name, r.inputs, protect=False) for r in repositories]
+    assert {p for p, _, _ in violations(unprotected)} == {"data-resources-protected", "ecr-workspace-images-bounded"}
+    kept = [r for r in ecr_resources if r.type != "aws:ecr/lifecyclePolicy:LifecyclePolicy"]
+    caught = [m for p, m, _ in violations(kept) if p == "ecr-workspace-images-bounded"]
+    assert len(caught) == 2 and all("grows without bound" in m for m in caught)
+
+
+@pytest.mark.parametrize(
+    "source", [{"configMap": {"name": "t", "items": [{"key": "k"}]}}, {"literal": "{{ .password }}"}]
+)
+def test_a_renewed_login_whose_template_is_not_in_a_secret_is_caught(ecr_resources, source):
+    (external,) = [r for r in ecr_resources if r.type.endswith(":ExternalSecret")]
+    spec = json.loads(json.dumps(external.inputs["spec"]))
+    spec["target"]["template"]["templateFrom"] = [source]
+    bad = fake(external.type, external.name, {**external.inputs, "spec": spec})
+    assert [p for p, _, _ in violations([bad])] == ["kubernetes-renewed-login-template-in-secret"]

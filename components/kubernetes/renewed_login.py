@@ -37,7 +37,7 @@ from .dockerconfig import LABELS, RegistryCredential, auth_entry, secret_output
 EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 GENERATORS_API = "generators.external-secrets.io/v1alpha1"
 ESO_VERSION = "v2.9.0"
-"""The ESO release whose API types the objects are checked against (tests/kubernetes/eso_schema.py)."""
+"""The ESO release whose API types the objects are checked against (tests/eso_schema.py)."""
 SUPPORTED_ESO = "0.16.0 or newer, which serve external-secrets.io/v1; checked against v2.9.0"
 
 REFRESH_INTERVAL_DEFAULT = "1h"
@@ -50,6 +50,10 @@ TEMPLATE_HASH_ANNOTATION = "gitpod-registry.io/template-sha256"
 """On the ExternalSecret: a changed template changes it, and ESO reconciles a changed ExternalSecret at once."""
 WAIT_FOR_ANNOTATION = "pulumi.com/waitFor"
 """pulumi-kubernetes (>= 4.18): `pulumi up` waits until the ExternalSecret is Ready, i.e. the Secret is written."""
+TEMPLATE_SECRET_TYPE = "gitpod-registry.io/login-template"
+"""The template Secret's type: its key must be `.dockerconfigjson` (with templateAs Values ESO writes each key of
+the template under its own name), and a type of its own says it is no pull secret (Kubernetes takes any type; ESO
+reads a template Secret's data whatever its type)."""
 GENERATED_KEYS = ("username", "password", "proxy_endpoint", "expires_at")
 """What ESO's ECRAuthorizationToken generator emits (generators/v1/ecr/ecr.go, `Generate`)."""
 
@@ -193,7 +197,7 @@ def renewed_login(
     template_secret = k8s.core.v1.Secret(
         f"{name}-template",
         metadata={"name": template_secret_name, "namespace": namespace, "labels": LABELS},
-        type="Opaque",
+        type=TEMPLATE_SECRET_TYPE,
         string_data={DOCKERCONFIG_KEY: template},
         opts=opts,
     )

@@ -8,9 +8,10 @@ import json
 import pytest
 
 from components.aws import ecr_policies
+from components.aws.partition import partition_of
+from components.validation import InvalidInput
 from components.workspace_images import ecr
 from conftest import run, run_invalid
-from offline.engine import evaluate
 from offline.mocks import MOCK_ACCOUNT_ID, mock_oidc_id
 
 WS = "gitpod-registry:workspaceImages"
@@ -19,7 +20,6 @@ ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"
 REPOSITORY = "aws:ecr/repository:Repository"
 ROLE = "aws:iam/role:Role"
 HOST = f"{MOCK_ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com"
-pytestmark = pytest.mark.heavy(12)
 
 
 def config(**fields) -> dict:
@@ -155,6 +155,11 @@ def test_a_component_user_passes_the_provider_as_an_output(tmp_path):
     evaluation = run("dev", {}, program=program)
     assert evaluation.outputs["url"] == f"{HOST}/gitpod/acme"
     assert ISSUER in evaluation.one(ROLE).inputs["assumeRolePolicy"]
-    program.write_text(COMPONENT_PROGRAM.format(arn="arn:aws:iam::123456789012:role/not-a-provider"))
-    refused = evaluate("dev", {}, use_stack_file=False, program=program)
-    assert "oidc_provider_arn" in str(refused.error) and "not an IAM OIDC provider" in str(refused.error)
+
+
+def test_a_provider_given_as_an_output_is_checked_when_known():
+    """The component checks an Output's value in its apply (EcrWorkspaceImages._trust) with this function."""
+    partition = partition_of("eu-west-1")
+    assert ecr.check_oidc_provider_arn("oidc_provider_arn", ARN, partition) == ARN
+    with pytest.raises(InvalidInput, match="oidc_provider_arn: .*not an IAM OIDC provider ARN"):
+        ecr.check_oidc_provider_arn("oidc_provider_arn", "arn:aws:iam::123456789012:role/x", partition)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.heavy(15)
 
 PROBE = "probe"
 # What the copy needs: the package, the offline tools, the docs and project files the generic tests read.
-COPIED = ("components", "offline", "policy", "docs", "tests/snapshots", "tests/schemas")
+COPIED = ("components", "offline", "policy", "docs", "tests/snapshots", "tests/schemas", "tests/esotemplate")
 COPIED_FILES = (
     "__main__.py",
     "README.md",
