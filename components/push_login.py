@@ -3,8 +3,9 @@
 
 from . import validation
 from .aws.ecr import is_ecr_host, static_login_refusal
+from .installer_config import PUSHED_REPOSITORIES
 from .kubernetes.dockerconfig import RegistryCredential, check_password, check_username, registry_host
-from .reference import ReferenceError, parse_name
+from .reference import ReferenceError, check_room, parse_name
 from .validation import InvalidInput
 
 
@@ -15,6 +16,8 @@ def check_url(field: str, url: object) -> str:
     url = validation.require_type(field, url, str, "a registry host and path such as registry.example.com/gitpod")
     try:
         name = parse_name(url.removesuffix("/"), host_required=True)
+        # image-builder pushes to `<url>/base-images` and `<url>/workspace-images` (image-builder-mk3/configmap.go).
+        check_room(name.path or "", max(PUSHED_REPOSITORIES, key=len))
     except ReferenceError as error:
         raise InvalidInput(field, f"{validation.describe(url)} {error}") from None
     if is_ecr_host(name.key):

@@ -124,6 +124,18 @@ def _check_path(path: str) -> str:
     return path
 
 
+def check_room(path: str, appended: str) -> None:
+    """A repository path that `appended` ('/'-joined) is added to by the one who pulls or pushes it (image-builder's
+    `workspace-images`, the installer's `gitpod/workspace-full`): the result must stay within the runtimes' limit,
+    or the checked path passes here and every push or pull under it fails."""
+    longest = REPOSITORY_PATH_MAX - len(appended) - (1 if path else 0)
+    if len(path) > longest:
+        raise ReferenceError(
+            f"has a repository path of {len(path)} characters; {appended!r} is added to it, and the result may "
+            f"have at most {REPOSITORY_PATH_MAX} (distribution/reference), so keep the path within {longest}"
+        )
+
+
 def _check_digest(digest: str) -> str:
     if not _DIGEST.fullmatch(digest):
         raise ReferenceError("has an invalid digest; expected ALGORITHM:HEX, e.g. sha256:<64 hex digits>")

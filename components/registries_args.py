@@ -26,7 +26,12 @@ from .reference import parse_reference
 from .roles.air_gap import AirGapArgs, mirrored_image
 from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
 from .roles.base_images import check_fields as check_base_images
-from .roles.component_images import CheckedComponentImages, ComponentImagesRoleArgs, check_repository
+from .roles.component_images import (
+    CheckedComponentImages,
+    ComponentImagesRoleArgs,
+    check_repository,
+    check_room_for_images,
+)
 from .roles.component_images import check_fields as check_component_images
 from .validation import InvalidInput, ref
 from .workspace_images import Backend, air_gap_backend, backend_named, carrying_logins
@@ -110,6 +115,7 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
         ("air_gap.username", air.get("username")),
         ("air_gap.password", air.get("password")),
     )
+    check_room_for_images("air_gap.registry", url, drop_image_repo=False)  # it is the component mirror too
     base = check_base_images(base_args, "base_images")
     # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
     backend = air_gap_backend()

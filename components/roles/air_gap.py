@@ -8,7 +8,8 @@ list` writes (the source host dropped, the rest of the path kept under the mirro
 from typing import TypedDict
 
 from ..kubernetes.dockerconfig import PasswordInput, registry_host
-from ..reference import is_host_like, parse_reference
+from ..reference import ReferenceError, is_host_like, parse_reference
+from ..validation import InvalidInput, describe
 
 
 class AirGapArgs(TypedDict):
@@ -30,6 +31,13 @@ def mirrored_image(field: str, image: str, registry: str) -> str:
         return image
     first, _, rest = image.partition("/")
     if rest and is_host_like(first):
-        return f"{registry}/{rest}"
-    # Docker Hub shorthand: ubuntu:22.04 is docker.io/library/ubuntu:22.04.
-    return f"{registry}/{image if rest else f'library/{image}'}"
+        mirrored = f"{registry}/{rest}"
+    else:  # Docker Hub shorthand: ubuntu:22.04 is docker.io/library/ubuntu:22.04.
+        mirrored = f"{registry}/{image if rest else f'library/{image}'}"
+    try:
+        parse_reference(mirrored)
+    except ReferenceError as error:
+        raise InvalidInput(
+            field, f"{describe(image)} is {describe(mirrored)} in the mirror, which {error}; use a shorter name"
+        ) from None
+    return mirrored

@@ -18,7 +18,7 @@ import pulumi
 
 from .. import validation
 from ..aws.ecr import is_ecr_host, static_login_refusal
-from ..installer_config import DEFAULT_COMPONENT_REPOSITORY
+from ..installer_config import DEFAULT_COMPONENT_REPOSITORY, installer_default_workspace_image
 from ..kubernetes.dockerconfig import (
     PasswordInput,
     RegistryCredential,
@@ -27,7 +27,7 @@ from ..kubernetes.dockerconfig import (
     docker_config_secret,
     registry_host,
 )
-from ..reference import ReferenceError, parse_name, parse_reference
+from ..reference import ReferenceError, check_room, parse_name, parse_reference
 from ..validation import InvalidInput, at, checked_args, ref
 
 DEFAULT_SECRET_NAME = "gitpod-registry-component-images"
@@ -104,6 +104,17 @@ def check_repository(path: str, value: object) -> str:
     return repository
 
 
+def check_room_for_images(path: str, repository: str, drop_image_repo: bool) -> None:
+    """The installer names images under the mirror (`<mirror>/gitpod/workspace-full`, or the last segment with
+    dropImageRepo; image-builder-mk3/configmap.go, common/render.go RepoName): they must be valid names too."""
+    image = installer_default_workspace_image(repository, drop_image_repo)
+    appended = image.removeprefix(f"{repository}/").rsplit(":", 1)[0]
+    try:
+        check_room(parse_name(repository, host_required=False).path, appended)
+    except ReferenceError as error:
+        raise InvalidInput(path, f"{validation.describe(repository)} {error}") from None
+
+
 def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedComponentImages:
     """Checks the component-image fields at `path` (a mirror's login needs both username and password)."""
     repository = args.get("repository")
@@ -119,6 +130,8 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
             f"every image, third-party ones too, to {DEFAULT_COMPONENT_REPOSITORY}/<last path segment>, "
             "where they do not exist; remove it",
         )
+    if repository is not None and repository != DEFAULT_COMPONENT_REPOSITORY:
+        check_room_for_images(at(path, "repository"), repository, drop_image_repo)
     username, password = args.get("username"), args.get("password")
     if username is None and password is None:
         return CheckedComponentImages(namespace, repository, drop_image_repo)
