@@ -1,4 +1,4 @@
-"""Reads Pulumi.yaml and Pulumi.<stack>.yaml as the Pulumi CLI does, and hands config over as it does.
+r"""Reads Pulumi.yaml and Pulumi.<stack>.yaml as the Pulumi CLI does, and hands config over as it does.
 
 The CLI decodes these files with gopkg.in/yaml.v3 v3.0.1 (pulumi/pulumi sdk/go/common/encoding,
 `yaml.Unmarshal`) and then with its own loader (sdk/go/common/workspace/loaders.go,

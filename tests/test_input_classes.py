@@ -135,6 +135,16 @@ CATALOGUE: list[dict[str, Any]] = [
         f"{PROJECT}:customCaCert": {"certificate": _pem(CA_DER), "namespace": "cert-manager"},
     },
     {W: {"backend": "in-cluster"}},
+    {
+        W: {
+            "backend": "ecr",
+            "region": "eu-west-1",
+            "oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF01",
+            "refreshInterval": "4h",
+            "kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/0123abcd-0123-4567-89ab-0123456789ab",
+        },
+    },
+    {W: {"backend": "ecr", "region": "eu-west-1", "eksClusterName": "prod-eu"}},
 ]
 """Valid configs that between them give every field of the config spec a value."""
 

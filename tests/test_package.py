@@ -12,7 +12,7 @@ import pytest
 import yaml
 from required_tools import uv
 from test_policy_pack import violations
-from wheel import build_wheel
+from wheel import session_wheel
 
 import components
 from components.package import exported_components, provider
@@ -225,7 +225,7 @@ def test_package_exports_its_args_types():
 def fresh_venv(tmp_path_factory) -> Path:
     """A virtualenv with nothing but the built wheel and the dependencies it declares."""
     tmp = tmp_path_factory.mktemp("consumer")
-    wheel = build_wheel(tmp)
+    wheel = session_wheel(tmp_path_factory)
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     # Same versions as the program: the wheel's declared dependencies, held to what uv.lock pins.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from real.processes import free_port
-from wheel import build_wheel
+from wheel import session_wheel
 
 from .conftest import secret_manifest, write
 
@@ -23,7 +23,7 @@ S3_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package's wheel, as tests/test_package.py builds it."""
-    return build_wheel(tmp_path_factory.mktemp("wheel"))
+    return session_wheel(tmp_path_factory)
 
 
 def test_the_wheel_installs_the_gitpod_registry_command(wheel, tmp_path):

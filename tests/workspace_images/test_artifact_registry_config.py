@@ -88,7 +88,7 @@ def ar(**fields):
         ),
         (
             {WS: {"backend": "gcr"}},
-            rf"gitpod-registry:workspaceImages.backend: 'gcr' is not allowed; allowed values: {', '.join(BACKENDS)}$",
+            rf"gitpod-registry:workspaceImages.backend: 'gcr' is not allowed; allowed values: {', '.join(BACKENDS)}",
         ),
     ],
 )

@@ -78,7 +78,9 @@ def test_same_config_gives_identical_inputs_every_run():
         ({"username": None}, r"workspaceImages.username: required"),
         (
             {"url": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gitpod"},
-            r"workspaceImages.url: .* is an ECR registry, and a stored login to ECR cannot serve Gitpod: ECR logins are tokens that expire after 12 hours",
+            r"workspaceImages.url: .* is an ECR registry, and a stored login to ECR cannot serve Gitpod: ECR logins are "
+            r"tokens that expire after 12 hours.* use workspaceImages.backend: ecr, whose login External Secrets "
+            r"Operator renews",
         ),
         ({"url": "public.ecr.aws/acme"}, r"workspaceImages.url: .* is an ECR registry"),
         (
