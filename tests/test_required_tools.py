@@ -41,7 +41,7 @@ def test_the_readme_names_every_package_ci_installs_for_the_tests():
     root = Path(__file__).resolve().parents[1]
     installed = {
         package
-        for line in (root / ".ci" / "run").read_text().splitlines()
+        for line in (root / ".ci" / "run").read_text().replace("\\\n", " ").splitlines()
         if "apt-get install" in line
         for package in line.split("apt-get install", 1)[1].split(">")[0].split()
         if not package.startswith("-")

@@ -37,7 +37,7 @@ from .dockerconfig import LABELS, RegistryCredential, auth_entry, secret_output
 EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 GENERATORS_API = "generators.external-secrets.io/v1alpha1"
 ESO_VERSION = "v2.9.0"
-"""The ESO release whose API types the objects are checked against (tests/kubernetes/eso_schema.py)."""
+"""The ESO release whose API types the objects are checked against (tests/eso_schema.py)."""
 SUPPORTED_ESO = "0.16.0 or newer, which serve external-secrets.io/v1; checked against v2.9.0"
 
 REFRESH_INTERVAL_DEFAULT = "1h"

@@ -14,7 +14,7 @@ import pytest
 from components.aws import ecr_policies
 from components.aws.partition import COMMERCIAL, partition_of
 from components.workspace_images import ecr
-from tests.conftest import run
+from conftest import run
 
 ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"
 REPOSITORIES = [
@@ -25,19 +25,21 @@ REPOSITORIES = [
 
 def _import_parliament():
     """parliament 1.6.4 asks pkg_resources for the path of its two data files, and setuptools 81 removed
-    pkg_resources (the project's lock follows the policy pack's setuptools): answer that one question, for
-    parliament's import only (the shim leaves sys.modules again, so no later import in this worker finds it)."""
-    if "parliament" in sys.modules or "pkg_resources" in sys.modules:
-        import parliament
-
-        return parliament
+    pkg_resources (the project's lock follows the policy pack's setuptools): answer that one question, for its
+    import only (other libraries in this process must not find a pkg_resources that is not one)."""
+    if "parliament" in sys.modules:
+        return sys.modules["parliament"]
     shim = types.ModuleType("pkg_resources")
     shim.resource_filename = lambda package, name: str(importlib.resources.files(package) / name)  # type: ignore[attr-defined]
+    real = sys.modules.get("pkg_resources")
     sys.modules["pkg_resources"] = shim
     try:
         import parliament
     finally:
-        del sys.modules["pkg_resources"]
+        if real is None:
+            del sys.modules["pkg_resources"]
+        else:
+            sys.modules["pkg_resources"] = real
     return parliament
 
 
