@@ -29,9 +29,17 @@ class Step:
     """Dependencies not already carried by an input."""
 
 
+CUSTOM_RESOURCE_KEYWORDS = {"apiVersion": "api_version", "kind": "kind", "metadata": "metadata", "spec": "spec"}
+"""pulumi-kubernetes' class for a kind its SDK does not type (another project's CRD), as the program registers it."""
+
+
 def _typed_class(token: str) -> type:
     package, module, _ = token.split(":")
     found = rpc.get_resource_module(package, module, "")
+    if (found is None or token not in found.mod_info["classes"]) and package == "kubernetes":
+        from pulumi_kubernetes.apiextensions.CustomResource import CustomResource
+
+        return CustomResource
     if found is None or token not in found.mod_info["classes"]:
         raise SystemExit(f"floor: no SDK class registered for {token}")
     return getattr(importlib.import_module(found.mod_info["fqn"]), found.mod_info["classes"][token])
@@ -39,6 +47,11 @@ def _typed_class(token: str) -> type:
 
 def _keywords(cls: type, spec: dict) -> dict[str, str]:
     """Pulumi property name (camelCase) -> the class's keyword argument (snake_case)."""
+    if cls.__module__ == "pulumi_kubernetes.apiextensions.CustomResource":
+        missing = sorted(set(spec["inputs"]) - set(CUSTOM_RESOURCE_KEYWORDS))
+        if missing:
+            raise SystemExit(f"floor: {spec['type']} takes no argument for {missing}")
+        return {key: CUSTOM_RESOURCE_KEYWORDS[key] for key in spec["inputs"]}
     names = inspect.signature(cls._internal_init).parameters
     by_property = {re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), n.rstrip("_")): n for n in names}
     missing = sorted(set(spec["inputs"]) - set(by_property))

@@ -30,7 +30,7 @@ from .oci import read_files, write_image
 from .registry import Registry, skopeo_copy
 from .scenarios import PROGRAM_SCENARIOS, Intended, ProgramScenario
 
-pytestmark = pytest.mark.heavy(19)
+pytestmark = pytest.mark.heavy(26)
 
 Login = tuple[str, str]
 
