@@ -27,6 +27,20 @@ class SecretWriter(Enum):
         return self is not SecretWriter.INSTALLER
 
     @property
+    def written_mark(self) -> tuple[str, str] | None:
+        """The label (key, value) this writer puts on every secret it writes, by which verify tells who wrote a
+        secret it is given; None: no mark. ESO: `reconcile.external-secrets.io/managed: "true"` (external-secrets
+        v2.9.0, apis/externalsecrets/v1/externalsecret_types.go `LabelManaged`, set in
+        pkg/controllers/externalsecret/externalsecret_controller.go)."""
+        return _WRITTEN_MARK[self]
+
+    @property
+    def status_resource(self) -> str | None:
+        """What kubectl calls the object whose status says whether the secret is written and current (its `Ready`
+        condition and last refresh), in the secret's namespace; None: no such object."""
+        return _STATUS_RESOURCE[self]
+
+    @property
     def registered_as(self) -> str | None:
         """The type of what this program registers that the secret is, or is written from; None: nothing."""
         return _REGISTERED_AS[self]
@@ -36,4 +50,14 @@ _REGISTERED_AS = {
     SecretWriter.PROGRAM: "kubernetes:core/v1:Secret",
     SecretWriter.INSTALLER: None,
     SecretWriter.CONTROLLER: "kubernetes:external-secrets.io/v1:ExternalSecret",
+}
+_WRITTEN_MARK = {
+    SecretWriter.PROGRAM: None,
+    SecretWriter.INSTALLER: None,
+    SecretWriter.CONTROLLER: ("reconcile.external-secrets.io/managed", "true"),
+}
+_STATUS_RESOURCE = {
+    SecretWriter.PROGRAM: None,
+    SecretWriter.INSTALLER: None,
+    SecretWriter.CONTROLLER: "externalsecret",
 }

@@ -47,6 +47,17 @@ ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 # Actions that take no resource-level permission: AWS's service authorization reference lists only "*" for them,
 # so a statement of these alone may (and must) name "*".
 NO_RESOURCE_LEVEL_ACTIONS = frozenset({"ecr:GetAuthorizationToken"})
+ECR_ENCRYPTION_TYPES = frozenset({"AES256", "KMS", "KMS_DSSE"})
+IAM_ROLE = "aws:iam/role:Role"
+# Long-lived AWS credentials: an identity that never expires and a key that does not either.
+IAM_USER_CREDENTIALS = ("aws:iam/user:User", "aws:iam/accessKey:AccessKey")
+# IRSA (components/aws/ecr_policies.py, irsa_trust_policy): the audience of the token a pod exchanges, the
+# mark of an IAM OIDC provider ARN, and the subject a service account's token carries.
+IRSA_AUDIENCE = "sts.amazonaws.com"
+OIDC_PROVIDER_MARK = ":oidc-provider/"
+_SERVICE_ACCOUNT_SUBJECT = re.compile(
+    r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$"
+)
 GCP_PROJECT_GRANTS = (
     "gcp:projects/iAMMember:IAMMember",
     "gcp:projects/iAMBinding:IAMBinding",
@@ -146,14 +157,21 @@ def _no_wildcard_iam(args: ResourceValidationArgs, report_violation: ReportViola
             continue  # these have no resource-level permission: "*" is the only resource they take
         for resource in _as_list(statement.get("Resource")):
             if isinstance(resource, str) and _is_wildcard_resource(resource):
-                report_violation(f"{args.name}: IAM resource {resource!r} is a wildcard; scope it to one bucket", None)
+                report_violation(
+                    f"{args.name}: IAM resource {resource!r} is a wildcard; scope it to the one bucket or the "
+                    "repositories it needs",
+                    None,
+                )
 
 
 def _is_wildcard_resource(arn: str) -> bool:
     # "arn:aws:s3:::bucket/*" (the objects of one bucket) is scoped; "*" or "arn:aws:s3:::*" is not.
+    # An ECR ARN's resource is "repository/<name>": "repository/*" (or "repository/gitpod-*") is every repository.
     if arn == "*":
         return True
     head, _, rest = arn.rpartition(":")
+    if head.split(":")[2:3] == ["ecr"]:
+        return "*" in rest or "*" in head
     return "*" in rest.split("/", 1)[0] or "*" in head
 
 
@@ -367,7 +385,7 @@ def _each_bucket_hardened(args: StackValidationArgs, report_violation: ReportVio
             report_violation(f"{bucket.name}: bucket has no policy denying requests without TLS", bucket.urn)
 
 
-def _serves_workspace_images(registry: PolicyResource) -> bool:
+def _serves_workspace_images(registry: PolicyResource | ResourceValidationArgs) -> bool:
     tags = registry.props.get("tags")
     key, value = WORKSPACE_IMAGES_ROLE
     return isinstance(tags, dict) and tags.get(key) == value
@@ -428,6 +446,91 @@ def _ecr_workspace_images_bounded(args: StackValidationArgs, report_violation: R
                 f"{repository.name}: serves Gitpod workspace images, which nothing in Gitpod ever deletes, and has no "
                 "lifecycle policy that expires images; its storage grows without bound",
                 repository.urn,
+            )
+
+
+def _ecr_workspace_images_encrypted(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """An explicit encryption configuration (ECR's default is AES256 too; declared, a reviewer and this pack see
+    it, and an unknown type is caught)."""
+    if not _serves_workspace_images(args):
+        return
+    configurations = args.props.get("encryptionConfigurations")
+    if configurations is None or not isinstance(configurations, list):
+        if configurations is None:
+            report_violation(
+                f"{args.name}: serves Gitpod workspace images and declares no encryption; set "
+                "encryptionConfigurations to AES256 or KMS (workspaceImages.kmsKeyArn)",
+                None,
+            )
+        return  # unknown (preview)
+    kinds = [c.get("encryptionType") for c in configurations if isinstance(c, dict)]
+    if not kinds or any(isinstance(k, str) and k not in ECR_ENCRYPTION_TYPES for k in kinds):
+        report_violation(
+            f"{args.name}: serves Gitpod workspace images with encryption {kinds!r}; use AES256 or KMS", None
+        )
+
+
+def _statements(document: dict | None) -> list[dict]:
+    return [s for s in _as_list((document or {}).get("Statement")) if isinstance(s, dict)]
+
+
+def _federated(statement: dict) -> list[str]:
+    principal = statement.get("Principal")
+    federated = principal.get("Federated") if isinstance(principal, dict) else None
+    return [f for f in _as_list(federated) if isinstance(f, str)]
+
+
+def _irsa_trust_problems(document: dict) -> list[str]:
+    """Why a role trusted through an IAM OIDC provider (IRSA) is not limited to one service account with STS's
+    audience; [] when it is, or when no statement trusts an OIDC provider."""
+    problems: list[str] = []
+    subjects: set[str] = set()
+    for statement in _statements(document):
+        providers = [f for f in _federated(statement) if OIDC_PROVIDER_MARK in f]
+        if statement.get("Effect") != "Allow" or not providers:
+            continue
+        condition = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
+        equals = condition.get("StringEquals") if isinstance(condition.get("StringEquals"), dict) else {}
+        others = sorted(op for op in condition if op != "StringEquals")
+        if others:
+            problems.append(
+                f"its trust uses {', '.join(others)}; name the service account with StringEquals only "
+                "(StringLike with a wildcard admits every matching service account)"
+            )
+        for provider in providers:
+            issuer = provider.split(OIDC_PROVIDER_MARK, 1)[1]
+            sub, aud = equals.get(f"{issuer}:sub"), equals.get(f"{issuer}:aud")
+            if not isinstance(sub, str) or not _SERVICE_ACCOUNT_SUBJECT.match(sub):
+                problems.append(
+                    f"its trust of {issuer} does not name one service account with StringEquals on {issuer}:sub "
+                    "(system:serviceaccount:<namespace>:<name>); any service account of the cluster could assume it"
+                )
+            else:
+                subjects.add(sub)
+            if aud != IRSA_AUDIENCE:
+                problems.append(f"its trust of {issuer} does not require StringEquals {issuer}:aud = {IRSA_AUDIENCE}")
+    if len(subjects) > 1:
+        problems.append(f"its trust names {len(subjects)} service accounts; one identity per role")
+    return problems
+
+
+def _irsa_trust_one_service_account(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    document = _document(args.props.get("assumeRolePolicy"))
+    for problem in _irsa_trust_problems(document or {}):
+        report_violation(f"{args.name}: {problem}", None)
+
+
+def _no_iam_user_beside_ecr(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    ecr = [r for r in args.resources if r.resource_type == ECR_REPOSITORY and _serves_workspace_images(r)]
+    if not ecr:
+        return
+    for resource in args.resources:
+        if resource.resource_type in IAM_USER_CREDENTIALS:
+            kind = "IAM user" if resource.resource_type == IAM_USER_CREDENTIALS[0] else "access key"
+            report_violation(
+                f"{resource.name}: an {kind} in a stack whose workspace images are in ECR ({ecr[0].name}); ECR's "
+                "login is renewed through IRSA with no stored key: remove it",
+                resource.urn,
             )
 
 
@@ -498,6 +601,25 @@ POLICIES: list[Policy] = [
         name="ecr-workspace-images-bounded",
         description="An ECR repository that serves Gitpod workspace images has a lifecycle policy that expires images.",
         validate=_ecr_workspace_images_bounded,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="ecr-workspace-images-encrypted",
+        description="An ECR repository that serves Gitpod workspace images declares AES256 or KMS encryption.",
+        validate=_on([ECR_REPOSITORY], _ecr_workspace_images_encrypted),
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="iam-irsa-trust-one-service-account",
+        description="A role trusted through an IAM OIDC provider (IRSA) names exactly one service account, with "
+        "StringEquals on both <issuer>:sub and <issuer>:aud = sts.amazonaws.com.",
+        validate=_on([IAM_ROLE], _irsa_trust_one_service_account),
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="ecr-no-iam-user-or-access-key",
+        description="A stack whose workspace images are in ECR has no IAM user and no access key.",
+        validate=_no_iam_user_beside_ecr,
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(

@@ -63,6 +63,9 @@ def test_every_policy_is_a_real_policy_with_a_validate_function():
         "azure-no-wide-role-assignments",
         "ecr-workspace-images-bounded",
         "kubernetes-renewed-login-template-in-secret",
+        "ecr-workspace-images-encrypted",
+        "iam-irsa-trust-one-service-account",
+        "ecr-no-iam-user-or-access-key",
     }
     assert all(callable(p.validate) for p in POLICIES)
 
@@ -495,3 +498,143 @@ def test_a_renewed_login_whose_template_is_not_in_a_secret_is_caught(ecr_resourc
     spec["target"]["template"]["templateFrom"] = [source]
     bad = fake(external.type, external.name, {**external.inputs, "spec": spec})
     assert [p for p, _, _ in violations([bad])] == ["kubernetes-renewed-login-template-in-secret"]
+
+
+ECR_REPOSITORY_ARN = "arn:aws:ecr:eu-west-1:123456789012:repository"
+
+
+@pytest.mark.parametrize(
+    ("statement", "caught"),
+    [
+        ({"Action": "ecr:GetAuthorizationToken", "Resource": "*"}, False),
+        ({"Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]}, False),
+        ({"Action": "ecr:PutImage", "Resource": f"{ECR_REPOSITORY_ARN}/gitpod-dev/workspace-images"}, False),
+        ({"Action": "ecr:BatchGetImage", "Resource": "*"}, True),
+        ({"Action": "ecr:*", "Resource": f"{ECR_REPOSITORY_ARN}/gitpod-dev/workspace-images"}, True),
+        ({"Action": "ecr:PutImage", "Resource": f"{ECR_REPOSITORY_ARN}/*"}, True),
+        ({"Action": "ecr:PutImage", "Resource": f"{ECR_REPOSITORY_ARN}/gitpod-*"}, True),
+        ({"NotAction": "ecr:GetAuthorizationToken", "Resource": "*"}, True),
+    ],
+    ids=[
+        "login",
+        "login-as-lists",
+        "one-repository",
+        "pull-on-star",
+        "ecr-star",
+        "every-repository",
+        "repository-prefix",
+        "not-action",
+    ],
+)
+def test_get_authorization_token_alone_may_name_star_any_other_ecr_action_may_not(statement, caught):
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}
+    policy = fake("aws:iam/rolePolicy:RolePolicy", "ecr-grant", {"policy": json.dumps(document)})
+    found = violations([policy])
+    assert {p for p, _, _ in found} == ({"iam-no-wildcards"} if caught else set()), found
+    assert all("ecr-grant" in m for _, m, _ in found)
+
+
+def _one_repository(ecr_resources, **changed) -> Resource:
+    repository = next(r for r in ecr_resources if r.type == "aws:ecr/repository:Repository")
+    inputs = {k: v for k, v in repository.inputs.items() if k != "encryptionConfigurations"}
+    return fake(repository.type, repository.name, {**inputs, **changed}, protect=True)
+
+
+def test_the_programs_ecr_repositories_declare_encryption_and_without_it_are_caught(ecr_resources):
+    repository = _one_repository(ecr_resources)
+    assert [r.inputs["encryptionConfigurations"] for r in ecr_resources if r.type == repository.type] == [
+        [{"encryptionType": "AES256"}]
+    ] * 2
+    for bad in (repository, _one_repository(ecr_resources, encryptionConfigurations=[{"encryptionType": "NONE"}])):
+        caught = [(p, m) for p, m, _ in violations([bad]) if p != "ecr-workspace-images-bounded"]
+        assert [p for p, _ in caught] == ["ecr-workspace-images-encrypted"], caught
+        assert repository.name in caught[0][1] and "AES256 or KMS" in caught[0][1]
+    kms = [{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:eu-west-1:123456789012:key/k"}]
+    assert "ecr-workspace-images-encrypted" not in {
+        p for p, _, _ in violations([_one_repository(ecr_resources, encryptionConfigurations=kms)])
+    }
+    # A repository that does not serve Gitpod's workspace images is not this policy's business.
+    other = fake("aws:ecr/repository:Repository", "app", {"name": "app"}, protect=True)
+    assert violations([other]) == []
+
+
+def _trust_with(ecr_resources, edit) -> Resource:
+    role = next(r for r in ecr_resources if r.type == "aws:iam/role:Role")
+    document = json.loads(role.inputs["assumeRolePolicy"])
+    edit(document["Statement"][0])
+    return fake(role.type, role.name, {**role.inputs, "assumeRolePolicy": json.dumps(document)})
+
+
+ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+
+
+def _like(statement):
+    statement["Condition"] = {"StringLike": statement["Condition"]["StringEquals"]}
+
+
+def _no_aud(statement):
+    del statement["Condition"]["StringEquals"][f"{ISSUER}:aud"]
+
+
+def _any_service_account(statement):
+    statement["Condition"]["StringEquals"][f"{ISSUER}:sub"] = "system:serviceaccount:gitpod:*"
+
+
+def _two_service_accounts(statement):
+    statement["Condition"]["StringEquals"][f"{ISSUER}:sub"] = [
+        "system:serviceaccount:gitpod:a",
+        "system:serviceaccount:gitpod:b",
+    ]
+
+
+def _no_condition(statement):
+    del statement["Condition"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (_like, "StringLike"),
+        (_no_aud, f"{ISSUER}:aud = sts.amazonaws.com"),
+        (_any_service_account, "one service account"),
+        (_two_service_accounts, "one service account"),
+        (_no_condition, "one service account"),
+    ],
+    ids=["string-like", "no-aud", "wildcard-sub", "two-subs", "no-condition"],
+)
+def test_an_irsa_trust_wider_than_one_service_account_is_caught(ecr_resources, edit, words):
+    role = _trust_with(ecr_resources, edit)
+    caught = violations([role])
+    assert {p for p, _, _ in caught} == {"iam-irsa-trust-one-service-account"}, caught
+    assert any(words in m for _, m, _ in caught) and all(role.name in m for _, m, _ in caught), caught
+
+
+def test_two_trust_statements_naming_two_service_accounts_are_caught(ecr_resources):
+    role = next(r for r in ecr_resources if r.type == "aws:iam/role:Role")
+    assert violations([role]) == []
+    document = json.loads(role.inputs["assumeRolePolicy"])
+    second = json.loads(json.dumps(document["Statement"][0]))
+    second["Condition"]["StringEquals"][f"{ISSUER}:sub"] = "system:serviceaccount:other:builder"
+    document["Statement"].append(second)
+    bad = fake(role.type, role.name, {**role.inputs, "assumeRolePolicy": json.dumps(document)})
+    assert [m for _, m, _ in violations([bad])] == [
+        f"{role.name}: its trust names 2 service accounts; one identity per role"
+    ]
+    # A role a service (not an OIDC provider) assumes is not this policy's business.
+    service = {
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    }
+    assert violations([fake(role.type, "ec2-role", {"assumeRolePolicy": json.dumps(service)})]) == []
+
+
+def test_an_iam_user_or_access_key_beside_ecr_workspace_images_is_caught(ecr_resources):
+    user = fake("aws:iam/user:User", "ci-pusher", {"name": "ci-pusher"})
+    key = fake("aws:iam/accessKey:AccessKey", "ci-pusher-key", {"user": "ci-pusher"})
+    caught = violations([*ecr_resources, user, key])
+    assert [(p, urn) for p, _, urn in caught] == [
+        ("ecr-no-iam-user-or-access-key", user.urn),
+        ("ecr-no-iam-user-or-access-key", key.urn),
+    ], caught
+    assert "IAM user" in caught[0][1] and "access key" in caught[1][1] and "IRSA" in caught[0][1]
+    # The s3 backend's user and key, with no ECR repository in the stack, are that backend's design.
+    assert "ecr-no-iam-user-or-access-key" not in {p for p, _, _ in violations(run("dev", AWS).resources)}

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -17,12 +18,22 @@ from ..installer_config import CA_KEY, DEFAULT_NAMESPACE, PUSHED_REPOSITORIES, S
 from .config import RegistryConfig, SecretRef, read_config
 from .network import Transport
 from .registry_checks import check_login, check_push_pull, split_url
+from .renewal import (
+    ExternalSecret,
+    check_renewal,
+    login_lifetimes,
+    missing_check_cause,
+    read_external_secret_files,
+    read_external_secrets_from_cluster,
+    written_by_controller,
+)
 from .report import CheckResult, Masker, Report
 from .s3_checks import check_s3
 from .secrets import InputError, Login, Secret, bare_host, credential_strings, docker_logins, read_from_cluster
 from .secrets import read_secret_files as read_secrets
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE_INPUT = 0, 1, 2
+CONTROLLER_KIND = "ExternalSecret"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,10 +53,23 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a Secret as `kubectl get secret NAME -o json` (or yaml) prints it; repeat for each",
     )
+    verify.add_argument(
+        "--external-secret",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="for a push secret External Secrets Operator writes: its ExternalSecret as `kubectl -n gitpod get "
+        "externalsecret NAME -o json` prints it (or `get externalsecrets -o json`); checks Ready, the last refresh "
+        "and the login's expiry",
+    )
     verify.add_argument("--ca-file", type=Path, help="PEM CAs to trust (default: the customCACert secret if given)")
     verify.add_argument("--json", action="store_true", help="print a JSON report on stdout (lines go to stderr)")
     verify.add_argument(
-        "--from-cluster", action="store_true", help="read secrets not given as files with kubectl (current context)"
+        "--from-cluster",
+        action="store_true",
+        help="read secrets not given as files with kubectl (current context), and the ExternalSecret of a push "
+        "secret External Secrets Operator writes",
     )
     verify.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="namespace of the secrets for --from-cluster")
     verify.add_argument("--timeout", type=float, default=30.0, help="seconds per network request (default 30)")
@@ -57,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = read_config(args.config)
         secrets: dict[str, Secret | str] = dict(read_secrets(args.secret))
+        externals: dict[str, ExternalSecret] | str = read_external_secret_files(args.external_secret)
         if args.ca_file is not None and not args.ca_file.is_file():
             raise InputError(f"--ca-file {args.ca_file}: no such file")
     except InputError as error:
@@ -65,11 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_cluster:
         missing = [ref.name for ref in config.secret_refs() if ref.name not in secrets]
         secrets.update(read_from_cluster(missing, args.namespace))
+        push = secrets.get(config.external_secret.name) if config.external_secret else None
+        if isinstance(externals, dict) and isinstance(push, Secret) and push.name not in externals:
+            if written_by_controller(push):
+                externals = read_external_secrets_from_cluster(args.namespace)
     masker = Masker(credential_strings(s for s in secrets.values() if isinstance(s, Secret)))
     report = Report(masker, json_output=args.json)
     with tempfile.TemporaryDirectory(prefix="gitpod-registry-verify-") as workdir:
         transport = Transport(_ca_bundle(args.ca_file, config, secrets, Path(workdir)), args.timeout)
-        for check in checks(config, secrets, transport, masker):
+        for check in checks(config, secrets, transport, masker, externals, args.namespace):
             report.add(check())
     print(report.summary(), file=report.stream)
     if args.json:
@@ -125,11 +154,22 @@ def _logins(ref: SecretRef, secrets: dict) -> dict[str, Login]:
     return docker_logins(secret)
 
 
-def checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: Masker) -> Iterator[Check]:
-    """Every check the config calls for, in the order Gitpod would meet them."""
+def checks(
+    config: RegistryConfig,
+    secrets: dict,
+    transport: Transport,
+    masker: Masker,
+    externals: dict[str, ExternalSecret] | str | None = None,
+    namespace: str = DEFAULT_NAMESPACE,
+) -> Iterator[Check]:
+    """Every check the config calls for, in the order Gitpod would meet them. `externals`: the objects whose status
+    says whether a controller-written push secret is current, by the secret each writes (or why none were read)."""
     logins: dict[str, Login] = {}
     if config.external_secret is not None:
         ref = config.external_secret
+        renewal = _renewal_check(ref, secrets, externals if externals is not None else {}, namespace)
+        if renewal is not None:
+            yield renewal
         try:
             logins = _logins(ref, secrets)
         except InputError as error:
@@ -156,6 +196,28 @@ def checks(config: RegistryConfig, secrets: dict, transport: Transport, masker: 
             yield _failed(name, "credentials", cause)
             continue
         yield Check(name, partial(check_login, host, logins[host], transport, masker))
+
+
+def _renewal_check(
+    ref: SecretRef, secrets: dict, externals: dict[str, ExternalSecret] | str, namespace: str
+) -> Check | None:
+    """For a push secret a controller writes (its ExternalSecret given, or the secret bearing the controller's mark):
+    whether the written login is current and outlasts a build."""
+    secret = secrets.get(ref.name)
+    external = externals.get(ref.name) if isinstance(externals, dict) else None
+    if external is not None:
+        lifetimes = login_lifetimes()
+        return Check(
+            f"renewed login {ref.name}", lambda: check_renewal(external, lifetimes, datetime.now(UTC), namespace)
+        )
+    if not (isinstance(secret, Secret) and written_by_controller(secret)):
+        return None
+    cause = missing_check_cause(ref.name, namespace)
+    if isinstance(externals, str):
+        cause = f"reading its {CONTROLLER_KIND}s from the cluster failed: {externals}"
+    elif isinstance(externals, dict) and externals and ref.name not in externals:
+        cause += f" (the {CONTROLLER_KIND}s given write {', '.join(sorted(externals))}, not {ref.name})"
+    return _failed(f"renewed login {ref.name}", f"read {CONTROLLER_KIND}", cause)
 
 
 def _custom_ca_check(ref: SecretRef, secrets: dict) -> Check:

@@ -35,6 +35,8 @@ class Secret:
     """Decoded values by key (`data` base64-decoded, `stringData` as is; stringData wins, as in Kubernetes)."""
     source: str
     """Where it was read: a file path or `cluster`."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """metadata.labels: a controller marks the secrets it writes (SecretWriter.written_mark)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,9 @@ def secret_from_manifest(manifest: object, source: str) -> Secret:
             raise InputError(f"{source}: secret {name}: data.{key} is not base64 of UTF-8 text") from None
     for key, value in (manifest.get("stringData") or {}).items():
         data[key] = str(value)
-    return Secret(name, manifest.get("type", "Opaque"), data, source)
+    labels = (manifest.get("metadata") or {}).get("labels") or {}
+    labels = {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    return Secret(name, manifest.get("type", "Opaque"), data, source, labels)
 
 
 def read_secret_files(paths: Iterable[Path]) -> dict[str, Secret]:

@@ -95,6 +95,9 @@ class Backend:
     renews_login_for: Callable[[str], bool] | None = None
     """(registry host, port included) -> whether this backend's login there is renewed in the cluster; a stored
     login for such a host is refused elsewhere with a pointer to this backend."""
+    renewed_login_lifetime: tuple[str, int] | None = None
+    """(generator kind, seconds a login it mints stays valid) for a backend whose login a controller renews
+    (SecretWriter.CONTROLLER); verify judges a written login's expiry by it."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
     warnings: Callable[[Any, str], tuple[InvalidInput, ...]] = lambda checked, path: ()

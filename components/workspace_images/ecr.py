@@ -45,6 +45,8 @@ MAX_DAYS = 3650
 ROLE_NAME_MAX = 64
 ECR_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 """GetAuthorizationToken: "The authorization token is valid for 12 hours" (ECR API reference)."""
+LOGIN_GENERATOR_KIND = "ECRAuthorizationToken"
+"""ESO's generator that mints the login (generators/v1/ecr/ecr.go)."""
 _OIDC_ARN = re.compile(r"arn:(aws[a-z-]*):iam::[0-9]{12}:oidc-provider/[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*")
 _EKS_CLUSTER = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}")
 _KMS_ARN = re.compile(
@@ -323,7 +325,7 @@ class EcrWorkspaceImages(pulumi.ComponentResource):
             secret_name=checked.secret_name,
             host=host,
             static=checked.credentials,
-            generator_kind="ECRAuthorizationToken",
+            generator_kind=LOGIN_GENERATOR_KIND,
             generator_spec={
                 "region": region_name,
                 "auth": {"jwt": {"serviceAccountRef": {"name": LOGIN_SERVICE_ACCOUNT}}},
@@ -387,6 +389,7 @@ BACKEND = Backend(
     build=EcrWorkspaceImages,
     secret_writer=SecretWriter.CONTROLLER,
     renews_login_for=is_ecr_host,
+    renewed_login_lifetime=(LOGIN_GENERATOR_KIND, ECR_TOKEN_LIFETIME_SECONDS),
     notes=lambda checked: (
         f"External Secrets Operator ({renewed_login.SUPPORTED_ESO}) must run in the cluster before `pulumi up`: "
         "it writes the workspace-images secret (docs/backend-ecr.md)",
