@@ -45,6 +45,10 @@ def _outputs(token: str, name: str, inputs: dict) -> dict:
         }
     if token == "aws:iam/accessKey:AccessKey":
         return {"secret": base64.b64encode(bytes.fromhex(_digest("secret", name)[:60])).decode(), "status": "Active"}
+    if token == "kubernetes:core/v1:Secret":
+        # The apiserver's resourceVersion changes at every write; here, with the Secret's inputs.
+        version = str(int(_digest("resource-version", json.dumps(inputs, sort_keys=True, default=str))[:12], 16))
+        return {"metadata": {**inputs.get("metadata", {}), "resourceVersion": version}}
     if token == "aws:iam/role:Role":
         role = inputs.get("name") or name
         return {"arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role{inputs.get('path', '/')}{role}"}

@@ -21,7 +21,6 @@ What decided each choice, in external-secrets/external-secrets at v2.9.0 (378bdb
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -46,8 +45,11 @@ MAX_BUILD_RUNTIME_SECONDS = 60 * 60
 pod takes the login when it starts (an env var from a SecretKeyRef) and pushes with it until the build ends."""
 MIN_REFRESH_SECONDS = 60
 """Below a minute ESO would ask the cloud for a token on almost every reconcile, for no gain."""
-TEMPLATE_HASH_ANNOTATION = "gitpod-registry.io/template-sha256"
-"""On the ExternalSecret: a changed template changes it, and ESO reconciles a changed ExternalSecret at once."""
+TEMPLATE_VERSION_ANNOTATION = "gitpod-registry.io/template-version"
+"""On the ExternalSecret: the template Secret's `metadata.resourceVersion`, which the apiserver changes at every
+write of that Secret. A changed login rewrites the template, so the ExternalSecret changes with it and ESO
+reconciles it at once; and unlike a digest of the template, it reveals nothing about the passwords in it to
+whoever can read the ExternalSecret."""
 WAIT_FOR_ANNOTATION = "pulumi.com/waitFor"
 """pulumi-kubernetes (>= 4.18): `pulumi up` waits until the ExternalSecret is Ready, i.e. the Secret is written."""
 TEMPLATE_SECRET_TYPE = "gitpod-registry.io/login-template"
@@ -132,10 +134,6 @@ def login_template(host: str, static: Sequence[tuple[str, str, str]] = ()) -> st
     return "{{ " + f'dict "auths" (dict {" ".join([*entries, generated])})' + " | toJson }}"
 
 
-def template_hash(template: str) -> str:
-    return hashlib.sha256(template.encode()).hexdigest()
-
-
 def external_secret_spec(
     *, secret_name: str, template_secret_name: str, generator_kind: str, generator_name: str, refresh_interval: str
 ) -> dict[str, Any]:
@@ -210,9 +208,7 @@ def renewed_login(
         spec=dict(generator_spec),
         opts=opts,
     )
-    # A hash of a document that holds passwords: shown in plain text, like any hash; the unsecret keeps the
-    # annotation readable in previews (it reveals a password no more than any digest of the whole document).
-    digest = pulumi.Output.unsecret(template.apply(template_hash))
+    version = template_secret.metadata.apply(lambda meta: meta.resource_version or "")
     external_secret = k8s.apiextensions.CustomResource(
         f"{name}-external-secret",
         api_version=EXTERNAL_SECRETS_API,
@@ -221,7 +217,7 @@ def renewed_login(
             "name": secret_name,
             "namespace": namespace,
             "labels": LABELS,
-            "annotations": {WAIT_FOR_ANNOTATION: "condition=Ready", TEMPLATE_HASH_ANNOTATION: digest},
+            "annotations": {WAIT_FOR_ANNOTATION: "condition=Ready", TEMPLATE_VERSION_ANNOTATION: version},
         },
         spec=external_secret_spec(
             secret_name=secret_name,
