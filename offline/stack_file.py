@@ -270,6 +270,16 @@ class _Decoder:
             and self.alias_count / self.decode_count > _ratio(self.decode_count)
         ):
             raise self.fail(node, "excessive aliasing: the aliases expand to far more than the file holds")
+        if self.alias_count > CONFIG_HANDOVER_MAX:
+            # Within yaml.v3's budget a 1 MiB file can still expand to millions of nodes, seconds of work here.
+            # Each expanded node adds at least a byte to the config the CLI would hand the program, which holds
+            # at most CONFIG_HANDOVER_MAX bytes, so the stack is refused before the rest is expanded. (The CLI
+            # would not expand an alias under a top-level key it ignores; nobody writes one of this size.)
+            raise self.fail(
+                node,
+                f"the aliases expand to more than the {CONFIG_HANDOVER_MAX:,} bytes of config the Pulumi CLI can "
+                "hand a program (one environment variable)",
+            )
         if id(node) in self.seen:  # PyYAML shares an aliased node: this is an alias
             if id(node) in self.expanding:
                 raise self.fail(node, "an anchor's value contains an alias of itself")

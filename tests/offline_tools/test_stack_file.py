@@ -161,6 +161,22 @@ def test_an_alias_bomb_is_refused_quickly(project):
     assert "excessive aliasing" in message and time.monotonic() - started < 5
 
 
+def test_aliases_within_yaml_v3s_budget_stop_expanding_once_the_config_could_not_be_handed_over(project):
+    """yaml.v3 allows this file (its aliases are under the budget's ratio), but what they expand to could never
+    reach the program: every expanded node is at least a byte of PULUMI_CONFIG."""
+    from offline.stack_file import CONFIG_HANDOVER_MAX, _ratio
+
+    anchors, width = 100, 100
+    aliases = CONFIG_HANDOVER_MAX // width + 1  # each expands to `width` scalars
+    expanded, decoded = aliases * width, anchors * (width + 1) + aliases * (width + 1)
+    assert expanded / decoded < _ratio(decoded), "the file must be within yaml.v3's alias budget"
+    lines = ["config:", "  other:big:"]
+    lines += [f"    a{i}: &a{i} [" + ", ".join(["x"] * width) + "]" for i in range(anchors)]
+    lines += [f"    r{j}: *a{j % anchors}" for j in range(aliases)]
+    message = refusal(project, "\n".join(lines) + "\n")
+    assert f"the aliases expand to more than the {CONFIG_HANDOVER_MAX:,} bytes of config" in message, message
+
+
 def test_deep_nesting_is_refused_not_a_traceback(project):
     message = refusal(project, "config:\n  x: " + "[" * 5000 + "]" * 5000 + "\n")
     assert "nested too deeply" in message or "invalid YAML" in message
