@@ -271,7 +271,7 @@ class _Decoder:
         ):
             raise self.fail(node, "excessive aliasing: the aliases expand to far more than the file holds")
         if self.alias_count > CONFIG_HANDOVER_MAX:
-            # Within yaml.v3's budget a 1 MiB file can still expand to millions of nodes, seconds of work here.
+            # Within yaml.v3's budget a stack file can still expand to millions of nodes, seconds of work here.
             # Each expanded node adds at least a byte to the config the CLI would hand the program, which holds
             # at most CONFIG_HANDOVER_MAX bytes, so the stack is refused before the rest is expanded. (The CLI
             # would not expand an alias under a top-level key it ignores; nobody writes one of this size.)
@@ -381,10 +381,12 @@ def _problem(text: str | None) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,:") or "invalid YAML"
 
 
-STACK_FILE_MAX = 1024 * 1024
-"""The largest project or stack file read, checked before it is parsed. The CLI hands a program its whole
-config as one environment variable (PULUMI_CONFIG, see CONFIG_HANDOVER_MAX), at most 128 KiB; a file eight
-times that is comments or aliases nobody reviews, and parsing it would take seconds."""
+STACK_FILE_MAX = 256 * 1024
+"""The largest project or stack file read, checked before it is parsed (our choice). The CLI hands a program its
+whole config as one environment variable (PULUMI_CONFIG, see CONFIG_HANDOVER_MAX), at most 128 KiB; a file twice
+that is comments or aliases nobody reviews. The YAML reader is pure Python: 512 KiB of the densest YAML (`[x,x,
+...]`) took 9 s on the 2-core machine, so a pull request's stack file could stall the plan job; 256 KiB stays
+under 5 s."""
 
 CONFIG_HANDOVER_MAX = 32 * 4096 - len("PULUMI_CONFIG=") - 1
 """The most bytes of config the CLI can hand a Python program. pulumi-language-python starts the program
