@@ -1,10 +1,13 @@
 """The plans of another git revision, evaluated in a subprocess inside an export of that revision.
 
-Its `components` and `__main__.py` differ from the working tree's, and Python caches
+Its `components` and `__main__.py` may differ from the working tree's, and Python caches
 imported modules, so they must not share this interpreter. The export gets the
 working tree's `offline/` package (engine and mocks), so both sides of a diff are
 evaluated by the same engine and differ only in the program and its stack files.
 The export uses this interpreter's installed packages (uv.lock of the working tree).
+When the revision's program is byte for byte the working tree's (a pull request that
+changes stack files only), its stack files are evaluated in this interpreter instead:
+the same code, without a second interpreter importing the SDKs.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ from pathlib import Path
 
 from . import releases
 from .engine import PROJECT_DIR, all_stacks
-from .snapshot import FINGERPRINT_KEY_ENV, Snapshot
+from .snapshot import FINGERPRINT_KEY_ENV, Snapshot, plan
 
 OFFLINE_DIR = Path(__file__).resolve().parent
 BASE_BRANCHES = ("main", "origin/main")
+PROGRAM = ("__main__.py", "Pulumi.yaml", "pyproject.toml", "components")
+"""What an evaluation imports or reads from the project, besides stack files and the engine (`offline/`, which
+an export takes from the working tree): `components.package` reads pyproject.toml's version."""
 
 
 class RevisionError(Exception):
@@ -136,7 +142,24 @@ def plans_in(
     return {name: ({"format": 1, "stack": name, "error": problem} if name in present else None) for name in names}
 
 
+def program_files(project: Path) -> dict[str, bytes]:
+    """{path: content} of the program's files in `project` (PROGRAM), untracked ones included; bytecode caches are
+    Python's own and left out."""
+    found = {}
+    for name in PROGRAM:
+        top = project / name
+        paths = sorted(top.rglob("*")) if top.is_dir() else [top] if top.is_file() else []
+        for path in paths:
+            relative = path.relative_to(project)
+            if path.is_file() and "__pycache__" not in relative.parts:
+                found[relative.as_posix()] = path.read_bytes()
+    return found
+
+
 def plans_at(revision: str, stacks: list[str] | None = None, key: bytes | None = None) -> dict[str, Snapshot | None]:
-    """`plans_in` an export of `revision`."""
+    """The plans of `revision`'s stack files (default: every one it has): in this interpreter when its program is
+    the working tree's, else `plans_in` a subprocess in an export."""
     with exported(revision) as project:
+        if program_files(project) == program_files(PROJECT_DIR):
+            return {stack: plan(stack, key, stack_dir=project) for stack in stacks or all_stacks(project)}
         return plans_in(project, revision, stacks, key)

@@ -171,15 +171,16 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def plan(stack: str, key: bytes | None = None) -> Snapshot | None:
-    """Evaluates `stack` with its `Pulumi.<stack>.yaml`; None when this tree has no such stack file.
+def plan(stack: str, key: bytes | None = None, stack_dir: Path | None = None) -> Snapshot | None:
+    """Evaluates `stack` with its `Pulumi.<stack>.yaml` (from `stack_dir`, default this tree); None when
+    there is no such stack file.
 
     Whatever goes wrong is this stack's error in the snapshot, so other stacks are still planned.
     """
-    if not (PROJECT_DIR / f"Pulumi.{stack}.yaml").exists():
+    if not ((stack_dir or PROJECT_DIR) / f"Pulumi.{stack}.yaml").exists():
         return None
     try:
-        return snapshot(evaluate(stack), key)
+        return snapshot(evaluate(stack, stack_dir=stack_dir), key)
     except Exception as error:  # noqa: BLE001 - one stack's failure must not stop the others
         return {"format": FORMAT, "stack": stack, "error": error_message(error)}
 
