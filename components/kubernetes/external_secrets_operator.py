@@ -156,6 +156,15 @@ class ExternalSecretsOperator(pulumi.ComponentResource):
             values=chart_values(watched),
             opts=child,
         )
+        # An empty resourceNames would allow tokens of EVERY service account in the namespace: no names, no Role.
+        if args["token_service_accounts"]:
+            self._token_grant(name, args)
+        self.register_outputs({})
+
+    def _token_grant(self, name: str, args: ExternalSecretsOperatorInstallArgs) -> None:
+        """A Role that may create tokens of the named service accounts only, bound to ESO's controller."""
+        child = pulumi.ResourceOptions(parent=self)
+        watched = args["watched_namespace"]
         role_name = "gitpod-registry-eso-token-request"
         role = k8s.rbac.v1.Role(
             f"{name}-token-request",
@@ -177,7 +186,6 @@ class ExternalSecretsOperator(pulumi.ComponentResource):
             subjects=[{"kind": "ServiceAccount", "name": CONTROLLER_SERVICE_ACCOUNT, "namespace": args["namespace"]}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
         )
-        self.register_outputs({})
 
 
 def install_args(checked: CheckedEso) -> ExternalSecretsOperatorInstallArgs:

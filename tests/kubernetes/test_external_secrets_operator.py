@@ -153,3 +153,15 @@ def test_every_backend_whose_secret_eso_writes_can_have_it_installed():
     assert CONTROLLER_BACKENDS, "no backend needs ESO: the opt-in tests above prove nothing"
     for name in CONTROLLER_BACKENDS:
         assert BACKENDS[name].token_service_account, f"{name}: ESO would be granted no token"
+
+
+def test_no_service_account_means_no_token_grant_at_all(tmp_path):
+    """RBAC reads an empty resourceNames as every name: without a service account there is no Role."""
+    program = tmp_path / "__main__.py"
+    program.write_text(
+        "from components.kubernetes.external_secrets_operator import ExternalSecretsOperator\n"
+        'ExternalSecretsOperator("eso", {"namespace": "eso", "watched_namespace": "gitpod", '
+        '"token_service_accounts": []})\n'
+    )
+    evaluation = run("dev", {}, program=program)
+    assert evaluation.one(RELEASE) and not evaluation.of_type(ROLE) and not evaluation.of_type(BINDING)
