@@ -11,6 +11,7 @@ from dataclasses import replace
 from .fields import Field
 from .installer_config import DEFAULT_COMPONENT_REPOSITORY, DEFAULT_WORKSPACE_IMAGE
 from .kubernetes.custom_ca import DEFAULT_NAMESPACE as DEFAULT_TRUST_NAMESPACE
+from .kubernetes.external_secrets_operator import DEFAULT_NAMESPACE as DEFAULT_ESO_NAMESPACE
 from .registries_args import DEFAULT_NAMESPACE
 from .workspace_images import BACKENDS
 
@@ -95,6 +96,15 @@ SPEC = Field(
             fields=(
                 Field("certificate", "string", required=True),
                 Field("namespace", "string", default=DEFAULT_TRUST_NAMESPACE),
+            ),
+        ),
+        Field(
+            "external_secrets_operator",
+            "object",
+            schema_type="ExternalSecretsOperatorArgs",
+            fields=(
+                Field("install", "boolean", default=False),
+                Field("namespace", "string", default=DEFAULT_ESO_NAMESPACE),
             ),
         ),
     ),

@@ -12,6 +12,7 @@ import pulumi
 
 from .installer_config import installer_fragment, to_yaml
 from .kubernetes.custom_ca import custom_ca_secret
+from .kubernetes.external_secrets_operator import ExternalSecretsOperator, install_args
 from .registries_args import CheckedRegistries, GitpodImageRegistriesArgs, check_args
 from .roles.component_images import ComponentImages
 from .validation import checked_args
@@ -25,7 +26,9 @@ class GitpodImageRegistries(pulumi.ComponentResource):
     workspace_images/ says what it creates; for an air gap, the first backend built from one registry and
     login); a backend whose secret can carry other logins (its `secret_writer`) also carries the base-image
     logins and the mirror's there.
-    With custom_ca_cert, an Opaque secret with key ca.crt in trust-manager's trust namespace.
+    With custom_ca_cert, an Opaque secret with key ca.crt in trust-manager's trust namespace. With
+    external_secrets_operator.install, ExternalSecretsOperator (kubernetes/external_secrets_operator.py), which the
+    backend's component depends on.
     """
 
     installer_config: pulumi.Output[dict[str, Any]]
@@ -54,7 +57,12 @@ class GitpodImageRegistries(pulumi.ComponentResource):
                 pulumi.log.warn(doubt.render(), resource=self)
         child = pulumi.ResourceOptions(parent=self)
         components = ComponentImages(f"{name}-component-images", cast(Any, checked.component_images), child)
-        backend = checked.backend.build(f"{name}-workspace-images", checked.backend_args, child)
+        backend_opts = child
+        if checked.eso is not None:
+            # The backend's ESO objects need the CRDs and a running controller: they wait for the whole install.
+            eso = ExternalSecretsOperator(f"{name}-external-secrets-operator", install_args(checked.eso), child)
+            backend_opts = pulumi.ResourceOptions(parent=self, depends_on=[eso])
+        backend = checked.backend.build(f"{name}-workspace-images", checked.backend_args, backend_opts)
 
         component_images, workspace_image = checked.component_images, checked.workspace_image
         custom_ca = None

@@ -21,7 +21,10 @@ from . import validation
 from .installer_config import DEFAULT_NAMESPACE, DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
 from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
 from .kubernetes.dockerconfig import RegistryLogins
+from .kubernetes.external_secrets_operator import CheckedEso, ExternalSecretsOperatorArgs, check_eso
+from .kubernetes.renewed_login import ESO_REQUIRED_NOTE
 from .push_login import check_push
+from .push_secret import SecretWriter
 from .reference import parse_reference
 from .roles.air_gap import AirGapArgs, mirrored_image
 from .roles.base_images import BaseImagesRoleArgs, CheckedBaseImages
@@ -58,6 +61,9 @@ class GitpodImageRegistriesArgs(TypedDict):
     componentImages and baseImages.registries."""
     custom_ca_cert: NotRequired[CustomCACertArgs]
     """A private CA that registries' certificates chain to (air gap, Harbor); trusted installation-wide."""
+    external_secrets_operator: NotRequired[ExternalSecretsOperatorArgs]
+    """External Secrets Operator installed by this program, hardened, for a backend whose push secret it writes
+    (ecr); see docs/backend-ecr.md. Default: not installed (it must run in the cluster already)."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,21 @@ class CheckedRegistries:
     backend_args: Any
     """The backend's own checked arguments (its check's result)."""
     custom_ca: CheckedCustomCA | None = None
+    eso: CheckedEso | None = None
+    """External Secrets Operator to install, or None."""
 
     @property
     def notes(self) -> tuple[str, ...]:
         """What must be done outside this program, before or after `pulumi up`."""
-        return self.backend.notes(self.backend_args)
+        notes = self.backend.notes(self.backend_args)
+        if self.eso is None:
+            return notes
+        installed = (
+            f"External Secrets Operator is installed by this program (Helm release external-secrets in namespace "
+            f"{self.eso.namespace}, reconciling {self.eso.watched_namespace} only): no other ESO may run in the "
+            "cluster (docs/backend-ecr.md#an-eso-that-runs-already)"
+        )
+        return (*(note for note in notes if note != ESO_REQUIRED_NOTE), installed)
 
     @property
     def warnings(self) -> tuple[InvalidInput, ...]:
@@ -94,6 +110,19 @@ def _custom_ca(args: Mapping[str, Any]) -> CheckedCustomCA | None:
     if "custom_ca_cert" not in args:
         return None
     return check_custom_ca(_object(args, "custom_ca_cert", "an object with certificate"), "custom_ca_cert")
+
+
+def _eso(args: Mapping[str, Any], common: Common, backend: Backend) -> CheckedEso | None:
+    if "external_secrets_operator" not in args:
+        return None
+    controller = backend.secret_writer is SecretWriter.CONTROLLER
+    return check_eso(
+        args["external_secrets_operator"],
+        "external_secrets_operator",
+        common.namespace,
+        (backend.token_service_account,) if backend.token_service_account else (),
+        backend.name if controller else None,
+    )
 
 
 def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
@@ -120,6 +149,7 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
     # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
     backend = air_gap_backend()
     assert backend.from_login is not None
+    eso = _eso(args, common, backend)
     return CheckedRegistries(
         common,
         CheckedComponentImages(common.namespace, check_repository("air_gap.registry", url), login=login),
@@ -128,6 +158,7 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
         backend,
         backend.from_login(common, url, login, (login["server"],)),
         _custom_ca(args),
+        eso,
     )
 
 
@@ -178,6 +209,7 @@ def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRe
             "them, or make the base images pullable without credentials",
         )
     logins = _mirror_login(components, base.workspace_image, backend, base.logins)
+    eso = _eso(args, common, backend)
     return CheckedRegistries(
         common,
         components,
@@ -185,4 +217,5 @@ def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRe
         backend,
         backend.check(workspace, "workspace_images", common, logins),
         _custom_ca(args),
+        eso,
     )

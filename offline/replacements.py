@@ -130,6 +130,12 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
     "kubernetes:external-secrets.io/v1:ExternalSecret": ("metadata.name", "metadata.namespace"),
     "kubernetes:generators.external-secrets.io/v1alpha1:ECRAuthorizationToken": ("metadata.name", "metadata.namespace"),
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": ("metadata.name", "metadata.namespace"),
+    # diff.go: `roleBinding` (.roleRef, which the apiserver refuses to change).
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ("metadata.name", "metadata.namespace", "roleRef"),
+    # helm_release.go, Diff: `forceNewFields := []string{".name", ".namespace"}`; a new chart version or values
+    # upgrade the release in place (helm upgrade).
+    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
 }
 """{type token: input paths}; a change at a path, or anywhere below it, replaces the resource."""
 

@@ -144,7 +144,10 @@ CATALOGUE: list[dict[str, Any]] = [
             "kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/0123abcd-0123-4567-89ab-0123456789ab",
         },
     },
-    {W: {"backend": "ecr", "region": "eu-west-1", "eksClusterName": "prod-eu"}},
+    {
+        W: {"backend": "ecr", "region": "eu-west-1", "eksClusterName": "prod-eu"},
+        f"{PROJECT}:externalSecretsOperator": {"install": True, "namespace": "external-secrets"},
+    },
 ]
 """Valid configs that between them give every field of the config spec a value."""
 

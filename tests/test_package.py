@@ -54,6 +54,7 @@ def test_gitpod_image_registries_schema(schema):
         "baseImages": "#/types/gitpod-registry:index:BaseImagesRoleArgs",
         "airGap": "#/types/gitpod-registry:index:AirGapArgs",
         "customCaCert": "#/types/gitpod-registry:index:CustomCACertArgs",
+        "externalSecretsOperator": "#/types/gitpod-registry:index:ExternalSecretsOperatorArgs",
     }
     # workspaceImages is optional only because airGap can take its place.
     assert sorted(resource["requiredInputs"]) == ["clusterName"]

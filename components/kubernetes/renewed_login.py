@@ -38,6 +38,11 @@ GENERATORS_API = "generators.external-secrets.io/v1alpha1"
 ESO_VERSION = "v2.9.0"
 """The ESO release whose API types the objects are checked against (tests/eso_schema.py)."""
 SUPPORTED_ESO = "0.16.0 or newer, which serve external-secrets.io/v1; checked against v2.9.0"
+ESO_REQUIRED_NOTE = (
+    f"External Secrets Operator ({SUPPORTED_ESO}) must run in the cluster before `pulumi up`: it writes the "
+    "workspace-images secret; or set externalSecretsOperator.install (docs/backend-ecr.md)"
+)
+"""A controller backend's note when ESO is not installed by this program; the composite replaces it when it is."""
 
 REFRESH_INTERVAL_DEFAULT = "1h"
 MAX_BUILD_RUNTIME_SECONDS = 60 * 60

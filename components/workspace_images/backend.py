@@ -98,6 +98,9 @@ class Backend:
     renewed_login_lifetime: tuple[str, int] | None = None
     """(generator kind, seconds a login it mints stays valid) for a backend whose login a controller renews
     (SecretWriter.CONTROLLER); verify judges a written login's expiry by it."""
+    token_service_account: str | None = None
+    """The service account in Gitpod's namespace whose tokens the controller requests to log in (IRSA); an External
+    Secrets Operator this program installs may request tokens of it alone."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
     warnings: Callable[[Any, str], tuple[InvalidInput, ...]] = lambda checked, path: ()

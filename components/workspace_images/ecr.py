@@ -331,8 +331,12 @@ class EcrWorkspaceImages(pulumi.ComponentResource):
                 "auth": {"jwt": {"serviceAccountRef": {"name": LOGIN_SERVICE_ACCOUNT}}},
             },
             refresh_interval=checked.refresh_interval,
-            # The role's policy must exist before the first token is asked for.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[service_account, push_pull]),
+            # The role's policy must exist before the first token is asked for, and ESO's CRDs and controller
+            # before its objects: whatever this component was told to depend on (an ESO the composite installs).
+            opts=pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(parent=self, depends_on=[service_account, push_pull]),
+                pulumi.ResourceOptions(depends_on=opts.depends_on if opts else None),
+            ),
         )
         self.url = host.apply(lambda h: f"{h}/{prefix}")
         self.repository_arns = arns
@@ -390,8 +394,6 @@ BACKEND = Backend(
     secret_writer=SecretWriter.CONTROLLER,
     renews_login_for=is_ecr_host,
     renewed_login_lifetime=(LOGIN_GENERATOR_KIND, ECR_TOKEN_LIFETIME_SECONDS),
-    notes=lambda checked: (
-        f"External Secrets Operator ({renewed_login.SUPPORTED_ESO}) must run in the cluster before `pulumi up`: "
-        "it writes the workspace-images secret (docs/backend-ecr.md)",
-    ),
+    token_service_account=LOGIN_SERVICE_ACCOUNT,
+    notes=lambda checked: (renewed_login.ESO_REQUIRED_NOTE,),
 )
