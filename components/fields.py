@@ -102,6 +102,8 @@ class Field:
     def checked(self, path: str, value: Any, owner: str = "") -> Any:
         """`value` checked against this declaration, or the default when it is unset; raises InvalidInput."""
         # "" is missing only where a value is required (the shared name checks refuse it where one is optional).
+        if value is None and self.secret and self.required:
+            return check_password(path, value)  # its refusal says how to set a secret
         if value is None or (value == "" and self.required and not self.secret):
             if self.required:
                 whom = f" for {owner}" if owner else ""

@@ -79,11 +79,13 @@ def rotation_of(values: Mapping[str, Any]) -> Rotation:
 # The inputs every backend component takes for direct use, described in its own terms; the composite passes
 # them from its own arguments, so they are not workspaceImages fields.
 def cluster_name_input(use: str) -> Field:
-    return Field("cluster_name", "string", required=True, description=f"Cluster name; {use}.")
+    return Field("cluster_name", "string", required=True, check=cluster_name, description=f"Cluster name; {use}.")
 
 
 def namespace_input(of: str) -> Field:
-    return Field("namespace", "string", required=True, description=f"Kubernetes namespace of {of}, e.g. gitpod.")
+    return Field(
+        "namespace", "string", required=True, check=namespace, description=f"Kubernetes namespace of {of}, e.g. gitpod."
+    )
 
 
 def protect_data_input(what: str) -> Field:
