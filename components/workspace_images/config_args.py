@@ -54,11 +54,11 @@ class WorkspaceImagesArgs(TypedDict):
     example.com:my-project). Default: gcp:project."""
     location: NotRequired[str]
     """artifact-registry: Region (europe-west1) or multi-region (us, europe, asia); required unless the repository
-    is gcr.io-domain. Default: gcp:region. acr: Azure region of the registry, e.g. westeurope. Default: the
-    resource group's location."""
+    is gcr.io-domain. Default: gcp:region; the fixed multi-region of a gcr.io-domain repository. Default:
+    gcp:region. acr: Azure region of the registry, e.g. westeurope. Default: the resource group's location."""
     repository: NotRequired[str]
-    """artifact-registry: Repository id. Default gitpod; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a
-    gcr.io-domain repository."""
+    """artifact-registry: Repository id; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository.
+    Default gitpod."""
     service_account: NotRequired[str]
     """artifact-registry: Email of an existing service account to use (e.g. Gitpod's object-storage one); then none
     is created."""
