@@ -4,7 +4,7 @@
 from . import validation
 from .aws.ecr import is_ecr_host, static_login_refusal
 from .installer_config import PUSHED_REPOSITORIES
-from .kubernetes.dockerconfig import RegistryCredential, check_password, check_username, registry_host
+from .kubernetes.dockerconfig import PasswordInput, RegistryCredential, check_password, check_username, registry_host
 from .reference import ReferenceError, check_room, parse_name
 from .validation import InvalidInput
 
@@ -30,8 +30,9 @@ def check_push(
 ) -> tuple[str, RegistryCredential]:
     """The push URL and its login, each given with its path: (path, value)."""
     checked_url = check_url(*url)
-    return checked_url, {
-        "server": registry_host(url[0], checked_url),
-        "username": check_username(*username),
-        "password": check_password(*password),
-    }
+    return checked_url, push_login(url[0], checked_url, check_username(*username), check_password(*password))
+
+
+def push_login(url_path: str, url: str, username: str, password: PasswordInput) -> RegistryCredential:
+    """The login for a checked push URL (given at `url_path`), keyed by its host."""
+    return {"server": registry_host(url_path, url), "username": username, "password": password}

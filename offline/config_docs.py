@@ -49,7 +49,7 @@ def _description(field: Field, parent: Field, schema: dict[str, Any], described_
     spec = schema["resources"].get(token) or schema["types"][token]
     properties = spec.get("inputProperties") or spec["properties"]
     text = properties[field.key].get("description", "")
-    if field.allowed:
+    if field.allowed and not field.description:  # a declared input's description already lists them
         text += f" One of: {', '.join(f'`{a}`' for a in field.allowed)}."
     return _cell(text)
 

@@ -17,7 +17,6 @@ REGISTRY_DOMAIN = "azurecr.io"
 REGISTRY_NAME_MIN, REGISTRY_NAME_MAX = 5, 50
 DEFAULT_REGISTRY_PREFIX = "gitpod"
 DEFAULT_REGISTRY_HASH_LENGTH = 8
-SKUS = ("Basic", "Standard", "Premium")
 # ASCII letters and digits, '_', '(', ')', '-' and '.', not ending in '.': the rule pulumi-azure applies before
 # Azure sees the name (terraform-provider-azurerm's ValidateResourceGroupName, `^[-\w._()]+$` at most 90 long,
 # under Go's regexp, whose \w is [0-9A-Za-z_]). Azure's own API also takes letters of any script (rg-münchen),

@@ -23,7 +23,7 @@ from typing import Any
 import pulumi
 
 from .. import validation
-from ..fields import Field
+from ..fields import Field, checked_values
 from ..installer_config import PUSHED_REPOSITORIES
 from ..validation import InvalidInput, at, ref
 
@@ -43,15 +43,6 @@ STEP_TIMEOUT = 3600
 # ACR timer triggers take five-field cron expressions (minute hour day-of-month month day-of-week), in UTC.
 _CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 6))
 _CRON_ITEM = re.compile(r"(\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?")
-
-PURGE_FIELDS = (
-    Field("purge", "boolean", default=True),
-    Field("purge_older_than_days", "integer", default=DEFAULT_OLDER_THAN_DAYS),
-    Field("purge_untagged", "boolean", default=DEFAULT_UNTAGGED),
-    Field("purge_keep_count", "integer", default=DEFAULT_KEEP_COUNT),
-    Field("purge_schedule", "string", default=DEFAULT_SCHEDULE),
-)
-_TUNING = tuple(f.name for f in PURGE_FIELDS if f.name != "purge")
 
 
 @dataclass(frozen=True)
@@ -112,9 +103,53 @@ def _schedule(field: str, value: Any) -> str:
     return value
 
 
+PURGE_FIELDS = (
+    Field(
+        "purge",
+        "boolean",
+        default=True,
+        description="Run a scheduled ACR Task with acr purge on base-images and workspace-images, so storage stays "
+        "bounded on every SKU; Gitpod rebuilds a purged image at its next start.",
+    ),
+    Field(
+        "purge_older_than_days",
+        "integer",
+        default=DEFAULT_OLDER_THAN_DAYS,
+        minimum=MIN_OLDER_THAN_DAYS,
+        maximum=MAX_OLDER_THAN_DAYS,
+        bounds_why=" (a Gitpod workspace runs up to 36 hours on an image pushed up to an hour before it started, so "
+        "a younger image may still be pulled, see docs/backend-acr.md; acr purge's --ago is a Go duration, at most "
+        "about 292 years)",
+        description=f"With purge: delete tags pushed more than this many days ago (--ago), at least {MIN_OLDER_THAN_DAYS}.",
+    ),
+    Field(
+        "purge_untagged",
+        "boolean",
+        default=DEFAULT_UNTAGGED,
+        description="With purge: also delete untagged manifests (--untagged), which is what frees storage.",
+    ),
+    Field(
+        "purge_keep_count",
+        "integer",
+        default=DEFAULT_KEEP_COUNT,
+        minimum=0,
+        description="With purge: keep this many most recent of the tags it would delete, per repository (--keep).",
+    ),
+    Field(
+        "purge_schedule",
+        "string",
+        default=DEFAULT_SCHEDULE,
+        check=_schedule,
+        description="With purge: when it runs, a five-field cron expression in UTC (0 3 * * * is daily at 03:00).",
+    ),
+)
+_TUNING = tuple(f.name for f in PURGE_FIELDS if f.name != "purge")
+
+
 def check_purge(args: Mapping[str, Any], path: str) -> Purge | None:
     """The purge the fields at `path` ask for; None when `purge` is false."""
-    if not validation.flag(at(path, "purge"), args.get("purge", True)):
+    switch, *tuning = PURGE_FIELDS
+    if not switch.checked(at(path, "purge"), args.get("purge")):
         given = [name for name in _TUNING if args.get(name) is not None]
         if given:
             raise InvalidInput(
@@ -122,35 +157,12 @@ def check_purge(args: Mapping[str, Any], path: str) -> Purge | None:
                 f"only meaningful while {ref(at(path, 'purge'))} is true; remove it, or set that to true",
             )
         return None
-    older_than_days = validation.positive_int(
-        at(path, "purge_older_than_days"),
-        args.get("purge_older_than_days", DEFAULT_OLDER_THAN_DAYS),
-        MAX_OLDER_THAN_DAYS,
-        " (acr purge's --ago is a Go duration, at most about 292 years)",
-    )
-    if older_than_days < MIN_OLDER_THAN_DAYS:
-        raise InvalidInput(
-            at(path, "purge_older_than_days"),
-            f"expected a whole number from {MIN_OLDER_THAN_DAYS} to {MAX_OLDER_THAN_DAYS}, got {older_than_days}: "
-            "a Gitpod workspace runs up to 36 hours on an image pushed up to an hour before it started, so a "
-            "younger image may still be pulled (see docs/backend-acr.md)",
-        )
-    keep_count = validation.require_type(
-        at(path, "purge_keep_count"),
-        args.get("purge_keep_count", DEFAULT_KEEP_COUNT),
-        int,
-        f"a whole number from 0 to {validation.INT32_MAX}",
-    )
-    if not 0 <= keep_count <= validation.INT32_MAX:
-        raise InvalidInput(
-            at(path, "purge_keep_count"),
-            f"expected a whole number from 0 to {validation.INT32_MAX}, got {validation.describe(keep_count)}",
-        )
+    values = checked_values(tuple(tuning), args, path)
     return Purge(
-        older_than_days=older_than_days,
-        untagged=validation.flag(at(path, "purge_untagged"), args.get("purge_untagged", DEFAULT_UNTAGGED)),
-        keep_count=keep_count,
-        schedule=_schedule(at(path, "purge_schedule"), args.get("purge_schedule", DEFAULT_SCHEDULE)),
+        older_than_days=values["purge_older_than_days"],
+        untagged=values["purge_untagged"],
+        keep_count=values["purge_keep_count"],
+        schedule=values["purge_schedule"],
     )
 
 

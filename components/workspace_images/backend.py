@@ -12,10 +12,10 @@ from typing import Any, Protocol
 
 import pulumi
 
-from ..fields import Field
-from ..kubernetes.dockerconfig import RegistryCredential, RegistryLogins
+from ..fields import Field, checked_values
+from ..kubernetes.dockerconfig import RegistryCredential, RegistryLogins, check_logins
 from ..push_secret import SecretWriter
-from ..validation import InvalidInput, at, cluster_name, flag, namespace, positive_int
+from ..validation import InvalidInput, at, cluster_name, flag, namespace
 
 
 @dataclass(frozen=True)
@@ -44,20 +44,64 @@ class Rotation:
 
 
 _NO_ROTATION = Rotation()
-ROTATION_FIELDS = (
-    Field("key_generation", "integer", default=_NO_ROTATION.key_generation),
-    Field("keep_previous_key", "boolean", default=_NO_ROTATION.keep_previous_key),
-)
+
+
+def rotation_fields(credential: str, kept: str, reader: str) -> tuple[Field, Field]:
+    """The two rotation fields, described for one backend: `credential` in the secret, `kept` while `reader` rolls."""
+    return (
+        Field(
+            "key_generation",
+            "integer",
+            default=_NO_ROTATION.key_generation,
+            description=f"Generation of {credential}; raise it by one to rotate.",
+        ),
+        Field(
+            "keep_previous_key",
+            "boolean",
+            default=_NO_ROTATION.keep_previous_key,
+            description=f"Keep the previous generation's {kept} valid while {reader} rolls over.",
+        ),
+    )
+
+
+ROTATION_FIELDS = rotation_fields("the credential in the secret", "credential", "Gitpod")
 
 
 def check_rotation(args: Mapping[str, Any], path: str) -> Rotation:
-    return Rotation(
-        key_generation=positive_int(
-            at(path, "key_generation"), args.get("key_generation", _NO_ROTATION.key_generation)
-        ),
-        keep_previous_key=flag(
-            at(path, "keep_previous_key"), args.get("keep_previous_key", _NO_ROTATION.keep_previous_key)
-        ),
+    return rotation_of(checked_values(ROTATION_FIELDS, args, path))
+
+
+def rotation_of(values: Mapping[str, Any]) -> Rotation:
+    """The rotation from checked values (`checked_values` of fields that include the rotation fields)."""
+    return Rotation(values["key_generation"], values["keep_previous_key"])
+
+
+# The inputs every backend component takes for direct use, described in its own terms; the composite passes
+# them from its own arguments, so they are not workspaceImages fields.
+def cluster_name_input(use: str) -> Field:
+    return Field("cluster_name", "string", required=True, check=cluster_name, description=f"Cluster name; {use}.")
+
+
+def namespace_input(of: str) -> Field:
+    return Field(
+        "namespace", "string", required=True, check=namespace, description=f"Kubernetes namespace of {of}, e.g. gitpod."
+    )
+
+
+def protect_data_input(what: str) -> Field:
+    return Field(
+        "protect_data", "boolean", default=Common.protect_data, description=f"Protect {what} from deletion by Pulumi."
+    )
+
+
+def secret_name_input(default: str, description: str) -> Field:
+    return Field("secret_name", "string", default=default, check=namespace, description=description)
+
+
+def extra_credentials_input(description: str) -> Field:
+    """Other logins merged into the component's .dockerconfigjson; checked to `RegistryLogins`."""
+    return Field(
+        "extra_credentials", "array", schema_type="RegistryCredential", check=check_logins, description=description
     )
 
 
@@ -88,6 +132,9 @@ class Backend:
     secret_writer: SecretWriter
     """Who writes the push secret Gitpod's readers share, and so whether other logins can reach it: the composite
     refuses a mirror login and base-image logins up front where they cannot."""
+    inputs: tuple[Field, ...] = ()
+    """Every input of its component, in its Args' order, the config fields among them: the one declaration the
+    component's Args TypedDict is generated from (offline/backend_args.py). Empty: it takes no Args."""
     from_login: Callable[[Common, str, RegistryCredential, tuple[str, ...]], Any] | None = None
     """(common arguments, checked registry URL, its login, base-image allow list) -> checked arguments that push
     there with that one login; a backend that can be given just a registry and a login offers it, and the air gap

@@ -54,11 +54,11 @@ class WorkspaceImagesArgs(TypedDict):
     example.com:my-project). Default: gcp:project."""
     location: NotRequired[str]
     """artifact-registry: Region (europe-west1) or multi-region (us, europe, asia); required unless the repository
-    is gcr.io-domain. Default: gcp:region. acr: Azure region of the registry, e.g. westeurope. Default: the
-    resource group's."""
+    is gcr.io-domain. Default: gcp:region; the fixed multi-region of a gcr.io-domain repository. Default:
+    gcp:region. acr: Azure region of the registry, e.g. westeurope. Default: the resource group's location."""
     repository: NotRequired[str]
-    """artifact-registry: Repository id. Default gitpod; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a
-    gcr.io-domain repository."""
+    """artifact-registry: Repository id; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository.
+    Default gitpod."""
     service_account: NotRequired[str]
     """artifact-registry: Email of an existing service account to use (e.g. Gitpod's object-storage one); then none
     is created."""
@@ -76,7 +76,7 @@ class WorkspaceImagesArgs(TypedDict):
     """acr: Registry name, 5-50 letters and digits, unique across Azure (<name>.azurecr.io). Default: gitpod, the
     cluster name without dashes and 8 hex digits of a hash of the subscription, resource group and cluster."""
     sku: NotRequired[str]
-    """acr: Basic, Standard or Premium. Default Standard."""
+    """acr: Service tier of the registry. One of Basic, Standard or Premium. Default Standard."""
     purge: NotRequired[bool]
     """acr: Run a scheduled ACR Task with acr purge on base-images and workspace-images, so storage stays bounded on
     every SKU; Gitpod rebuilds a purged image at its next start. Default true."""
@@ -87,7 +87,8 @@ class WorkspaceImagesArgs(TypedDict):
     purge_keep_count: NotRequired[int]
     """acr: With purge: keep this many most recent of the tags it would delete, per repository (--keep). Default 0."""
     purge_schedule: NotRequired[str]
-    """acr: With purge: when it runs, a five-field cron expression in UTC. Default 0 3 * * * (daily, 03:00 UTC)."""
+    """acr: With purge: when it runs, a five-field cron expression in UTC (0 3 * * * is daily at 03:00). Default 0 3
+    * * *."""
     url: NotRequired[str]
     """external: Registry host and path image-builder pushes under, e.g. registry.example.com/gitpod (no scheme)."""
     username: NotRequired[str]

@@ -58,9 +58,9 @@ def test_s3_compatible_never_reads_the_aws_region():
             r"workspaceImages.endpoint: 'https://minio.example.com' has a scheme; .* s3.secure=true",
         ),
         ({"endpoint": "minio.example.com/bucket"}, r"workspaceImages.endpoint: .* is not host\[:port\]"),
-        ({"endpoint": None}, r"workspaceImages.endpoint: required with backend 's3-compatible'"),
+        ({"endpoint": None}, r"workspaceImages.endpoint: required for the s3-compatible backend"),
         ({"bucket": "Gitpod_Registry"}, r"workspaceImages.bucket: 'Gitpod_Registry' is not a valid S3 bucket name"),
-        ({"region": None}, r"workspaceImages.region: required with backend 's3-compatible'"),
+        ({"region": None}, r"workspaceImages.region: required for the s3-compatible backend"),
         ({"region": "EU West"}, r"workspaceImages.region: 'EU West' is not a region name"),
         (
             {"accessKeyId": None},

@@ -1,0 +1,113 @@
+"""Each backend's inputs are declared once (components/fields.py); its component's Args TypedDict, the package
+schema, the generic check and the config docs all follow that declaration."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import replace
+
+import pytest
+
+from components.fields import Field
+from components.validation import InvalidInput
+from components.workspace_images import BACKENDS
+from offline import backend_args, config_docs, docs
+
+TARGETS = backend_args.targets()
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return docs.package_schema()
+
+
+def test_some_backends_declare_their_inputs():
+    assert "acr" in {name for name, backend in BACKENDS.items() if backend.inputs}
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
+def test_each_generated_args_type_is_current(target):
+    source = target.file.read_text()
+    assert backend_args.render(source, target) == source, f"{target.file} is stale: run `python -m offline.docs`"
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS.values() if b.inputs], ids=lambda b: b.name)
+def test_the_schema_is_the_declaration(backend, schema):
+    """What other languages see: each declared input, required as declared, described by its docstring."""
+    component = schema["resources"][f"gitpod-registry:index:{backend.build.__name__}"]
+    properties = component["inputProperties"]
+    assert list(properties) == [f.key for f in backend.inputs]
+    assert set(component.get("requiredInputs", [])) == {f.key for f in backend.inputs if f.required}
+    for field in backend.inputs:
+        assert " ".join(properties[field.key]["description"].split()) == field.docstring(), field.name
+    # The config fields are among the component's inputs, declared by the same objects.
+    assert all(any(f is i for i in backend.inputs) for f in backend.fields)
+
+
+def _changed_sku() -> tuple[Field, tuple[Field, ...]]:
+    acr = BACKENDS["acr"]
+    sku = next(f for f in acr.inputs if f.name == "sku")
+    changed = replace(sku, default="Premium", allowed=("Standard", "Premium"))
+    return changed, tuple(changed if f is sku else f for f in acr.inputs)
+
+
+def test_a_changed_default_and_allowed_values_reach_the_args_docs():
+    changed, inputs = _changed_sku()
+    (target,) = [t for t in TARGETS if t.name == "AcrWorkspaceImagesArgs"]
+    source = target.file.read_text()
+    regenerated = backend_args.render(source, replace(target, inputs=inputs))
+    assert regenerated != source  # so the drift test above fails until `python -m offline.docs` runs
+    assert " ".join(regenerated.split()).count("One of Standard or Premium. Default Premium.") == 1
+    assert "Basic" not in backend_args.render_class(target.name, inputs).split("sku:")[1].split(":")[0]
+
+
+def test_a_changed_default_and_allowed_values_reach_the_generic_check():
+    changed, _ = _changed_sku()
+    assert changed.checked("workspace_images.sku", None) == "Premium"
+    with pytest.raises(
+        InvalidInput, match=r"^workspace_images.sku: 'Basic' is not allowed; allowed values: Standard, "
+    ):
+        changed.checked("workspace_images.sku", "Basic")
+
+
+def test_a_changed_default_and_allowed_values_reach_the_config_docs(schema):
+    changed, _ = _changed_sku()
+    assert config_docs._default(changed) == "`Premium`"
+    unchanged = next(f for f in BACKENDS["acr"].fields if f.name == "sku")
+    row = next(line for line in config_docs.tables(schema).splitlines() if line.startswith("| `sku` |"))
+    assert row.startswith(f"| `sku` | string | {config_docs._default(unchanged)} | ")
+    assert unchanged.docstring() in row
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            Field("n", "integer", minimum=2, maximum=9, bounds_why=" (why)"),
+            1,
+            r"^n: expected a whole number from 2 to 9 \(why\), got 1$",
+        ),
+        (Field("n", "integer"), True, r"^n: expected a whole number from 1 to 2147483647, got true$"),
+        (Field("n", "boolean"), "yes", r"^n: expected true or false, got 'yes'$"),
+        (Field("n", "string", required=True, description="The name."), None, r"^n: required for x; the name\.$"),
+        (Field("n", "string", required=True, description="The name."), "", r"^n: required for x; the name\.$"),
+        (Field("n", "string", allowed=("a", "b")), "c", r"^n: 'c' is not allowed; allowed values: a, b$"),
+    ],
+)
+def test_the_generic_check_refuses_naming_the_input_and_what_is_allowed(field, value, message):
+    with pytest.raises(InvalidInput, match=message):
+        field.checked("n", value, "x")
+
+
+def test_the_generic_check_fills_defaults_and_runs_the_input_s_own_rule():
+    seen = []
+    field = Field("n", "string", default="d", check=lambda path, value: seen.append((path, value)) or value.upper())
+    assert field.checked("p.n", None) == "d" and seen == []  # a default is the declaration's own, not checked again
+    assert field.checked("p.n", "v") == "V" and seen == [("p.n", "v")]
+
+
+def test_the_generated_type_is_a_typeddict_the_sdk_reads():
+    for backend in (b for b in BACKENDS.values() if b.inputs):
+        args = typing.get_type_hints(backend.build.__init__)["args"]
+        assert typing.is_typeddict(args)
+        assert args.__required_keys__ == {f.name for f in backend.inputs if f.required}
