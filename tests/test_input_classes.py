@@ -17,6 +17,7 @@ import base64
 import copy
 import datetime
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -263,16 +264,15 @@ scalars = st.sampled_from(["true", "false", "gitpod", "'prod'", "42", "{backend:
     key_names,
     st.sampled_from([PROJECT, "aws", "kubernetes"]),
 )
-def test_one_key_in_two_spellings_is_refused_naming_both(tmp_path_factory, data, name, namespace):
+def test_one_key_in_two_spellings_is_refused_naming_both(data, name, namespace):
     first, second = data.draw(
         st.lists(st.sampled_from(_spellings(name, namespace)), min_size=2, max_size=2, unique=True)
     )
     others = data.draw(st.lists(st.tuples(st.sampled_from(["aws:profile", "other:key", "zz"]), scalars), max_size=2))
     entries = [(first, data.draw(scalars)), (second, data.draw(scalars)), *dict(others).items()]
     entries = data.draw(st.permutations(entries))
-    path = _stack_file(tmp_path_factory.mktemp("twice"), entries)
-    with pytest.raises(StackFileError) as refused:
-        stack_values(path, PROJECT)
+    with tempfile.TemporaryDirectory(prefix="twice-") as directory, pytest.raises(StackFileError) as refused:
+        stack_values(_stack_file(Path(directory), entries), PROJECT)
     message = str(refused.value)
     assert "is given twice" in message and f"`{first}`" in message and f"`{second}`" in message, message
     assert "\n" not in message

@@ -9,6 +9,7 @@ password of the wrong shape); no message may contain it.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pulumi
@@ -332,7 +333,7 @@ yaml_fragments = st.sampled_from(
 
 @SETTINGS
 @given(st.data())
-def test_the_stack_file_reader_loads_or_refuses_in_one_line_without_repeating_a_value(tmp_path_factory, data):
+def test_the_stack_file_reader_loads_or_refuses_in_one_line_without_repeating_a_value(data):
     credential = data.draw(credentials)
     document = {
         "config": data.draw(
@@ -343,14 +344,17 @@ def test_the_stack_file_reader_loads_or_refuses_in_one_line_without_repeating_a_
     cuts = data.draw(st.lists(st.tuples(st.integers(0, len(text)), yaml_fragments), max_size=4))
     for position, fragment in sorted(cuts, reverse=True):
         text = text[:position] + fragment + text[position:]
-    path: Path = tmp_path_factory.mktemp("yaml") / "Pulumi.p.yaml"
-    path.write_text(text, encoding="utf-8")
-    try:
-        loaded = load(path)
-        json.dumps(loaded, default=str)
-        event("loaded")
-    except StackFileError as error:
-        event("refused")
-        message = str(error)
-        assert message.startswith("Pulumi.p.yaml") and "\n" not in message, message
-        assert credential not in message, message
+    # A directory of the example's own, removed with it: one per example under pytest's base folder would be
+    # thousands of folders for the next runs to delete.
+    with tempfile.TemporaryDirectory(prefix="stack-file-") as directory:
+        path = Path(directory) / "Pulumi.p.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            loaded = load(path)
+            json.dumps(loaded, default=str)
+            event("loaded")
+        except StackFileError as error:
+            event("refused")
+            message = str(error)
+            assert message.startswith("Pulumi.p.yaml") and "\n" not in message, message
+            assert credential not in message, message
