@@ -91,6 +91,7 @@ def test_a_changed_default_and_allowed_values_reach_the_config_docs(schema):
         (Field("n", "boolean"), "yes", r"^n: expected true or false, got 'yes'$"),
         (Field("n", "string", required=True, description="The name."), None, r"^n: required for x; the name\.$"),
         (Field("n", "string", required=True, description="The name."), "", r"^n: required for x; the name\.$"),
+        (Field("n", "string", required=True, description="AWS region."), None, r"^n: required for x; AWS region\.$"),
         (Field("n", "string", allowed=("a", "b")), "c", r"^n: 'c' is not allowed; allowed values: a, b$"),
     ],
 )
