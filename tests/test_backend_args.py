@@ -3,6 +3,7 @@ schema, the generic check and the config docs all follow that declaration."""
 
 from __future__ import annotations
 
+import inspect
 import typing
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ import pulumi
 import pytest
 
 from components.fields import Field
+from components.package import credential_inputs, exported_components
 from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
 from offline import backend_args, config_docs, docs
@@ -116,3 +118,14 @@ def test_the_generated_type_is_a_typeddict_the_sdk_reads():
         args = typing.get_type_hints(backend.build.__init__)["args"]
         assert typing.is_typeddict(args)
         assert args.__required_keys__ == {f.name for f in backend.inputs if f.required}
+
+
+def test_every_secret_is_declared_once_by_a_field_the_args_are_generated_from():
+    """A hand-written PasswordInput would be a second declaration of secrecy: every secret input the components'
+    Args carry is a generated type's `secret` field, or the composite's workspace_images field made from one."""
+    assert {"RegistryCredential", "AirGapArgs", "ComponentImagesArgs"} <= {t.name for t in TARGETS}
+    # The schema names a component's own inputs by the component, a nested type's by the type.
+    owner = {inspect.get_annotations(c.__init__)["args"].__name__: c.__name__ for c in exported_components()}
+    generated = {(owner.get(t.name, t.name), f.key) for t in TARGETS for f in t.inputs if f.secret}
+    workspace = {("WorkspaceImagesArgs", f.key) for b in BACKENDS.values() for f in b.fields if f.secret}
+    assert credential_inputs(exported_components()) == generated | workspace
