@@ -13,6 +13,7 @@ from dataclasses import replace
 from .fields import Field
 from .installer_config import DEFAULT_WORKSPACE_IMAGE
 from .kubernetes.custom_ca import DEFAULT_NAMESPACE as DEFAULT_TRUST_NAMESPACE
+from .kubernetes.dockerconfig import check_username
 from .kubernetes.external_secrets_operator import DEFAULT_NAMESPACE as DEFAULT_ESO_NAMESPACE
 from .registries_args import DEFAULT_NAMESPACE
 from .roles import air_gap, component_images
@@ -40,7 +41,13 @@ CREDENTIAL = (
         required=True,
         description="Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000 (a path is ignored).",
     ),
-    Field("username", "string", required=True, description="User (or robot account) that can pull from server."),
+    Field(
+        "username",
+        "string",
+        required=True,
+        check=check_username,
+        description="User (or robot account) that can pull from server.",
+    ),
     Field(
         "password", "string", required=True, secret=True, description="Secret; its password or token. Never printed."
     ),

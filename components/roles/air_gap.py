@@ -8,7 +8,7 @@ list` writes (the source host dropped, the rest of the path kept under the mirro
 from typing import TypedDict
 
 from ..fields import Field
-from ..kubernetes.dockerconfig import PasswordInput, registry_host
+from ..kubernetes.dockerconfig import PasswordInput, check_username, registry_host
 from ..reference import ReferenceError, is_host_like, parse_reference
 from ..validation import InvalidInput, describe
 
@@ -23,6 +23,7 @@ FIELDS = (
         "username",
         "string",
         required=True,
+        check=check_username,
         description="User that can pull everything and push workspace images under registry.",
     ),
     Field("password", "string", required=True, secret=True, description="Secret; its password or token."),

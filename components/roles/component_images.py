@@ -41,7 +41,12 @@ ROLE_FIELDS = (
         default_text=f"the installer's, {DEFAULT_COMPONENT_REPOSITORY} (Gitpod's public registry)",
         description="Where component images come from, host and path, e.g. registry.example.com/gitpod.",
     ),
-    Field("username", "string", description="User of a private mirror; given together with password."),
+    Field(
+        "username",
+        "string",
+        check=check_username,
+        description="User of a private mirror; given together with password.",
+    ),
     Field("password", "string", secret=True, description="Secret; password or token of a private mirror."),
     Field(
         "drop_image_repo",
