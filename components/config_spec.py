@@ -3,16 +3,20 @@
 A key's argument path is its snake_case form (`workspaceImages.keyGeneration` is
 `workspace_images.key_generation`), so this one tree serves the stack-config reader, the `config:`
 section of Pulumi.yaml and the tables in docs/configuration.md. Descriptions come from the
-components' argument docstrings (the package schema), so they are written once as well.
+components' argument docstrings (the package schema), so they are written once as well; where a type holds
+a credential (a registry login, airGap, componentImages), its TypedDict is generated from the fields here
+or in its role's module (offline/backend_args.py), so `secret=True` is its only declaration of secrecy.
 """
 
 from dataclasses import replace
 
 from .fields import Field
-from .installer_config import DEFAULT_COMPONENT_REPOSITORY, DEFAULT_WORKSPACE_IMAGE
+from .installer_config import DEFAULT_WORKSPACE_IMAGE
 from .kubernetes.custom_ca import DEFAULT_NAMESPACE as DEFAULT_TRUST_NAMESPACE
+from .kubernetes.dockerconfig import check_username
 from .kubernetes.external_secrets_operator import DEFAULT_NAMESPACE as DEFAULT_ESO_NAMESPACE
 from .registries_args import DEFAULT_NAMESPACE
+from .roles import air_gap, component_images
 from .workspace_images import BACKENDS
 
 PROJECT = "gitpod-registry"
@@ -31,10 +35,24 @@ def _workspace_image_fields() -> tuple[Field, ...]:
 
 
 CREDENTIAL = (
-    Field("server", "string", required=True),
-    Field("username", "string", required=True),
-    Field("password", "string", required=True, secret=True),
+    Field(
+        "server",
+        "string",
+        required=True,
+        description="Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000 (a path is ignored).",
+    ),
+    Field(
+        "username",
+        "string",
+        required=True,
+        check=check_username,
+        description="User (or robot account) that can pull from server.",
+    ),
+    Field(
+        "password", "string", required=True, secret=True, description="Secret; its password or token. Never printed."
+    ),
 )
+"""A registry login's fields; RegistryCredential (kubernetes/dockerconfig.py) is generated from them."""
 
 SPEC = Field(
     "",
@@ -55,16 +73,7 @@ SPEC = Field(
             "component_images",
             "object",
             schema_type="ComponentImagesRoleArgs",
-            fields=(
-                Field(
-                    "repository",
-                    "string",
-                    default_text=f"the installer's, {DEFAULT_COMPONENT_REPOSITORY} (Gitpod's public registry)",
-                ),
-                Field("username", "string"),
-                Field("password", "string", secret=True),
-                Field("drop_image_repo", "boolean", default=False),
-            ),
+            fields=component_images.ROLE_FIELDS,
         ),
         Field(
             "base_images",
@@ -83,11 +92,7 @@ SPEC = Field(
             "air_gap",
             "object",
             schema_type="AirGapArgs",
-            fields=(
-                Field("registry", "string", required=True),
-                Field("username", "string", required=True),
-                Field("password", "string", required=True, secret=True),
-            ),
+            fields=air_gap.FIELDS,
         ),
         Field(
             "custom_ca_cert",

@@ -107,7 +107,9 @@ class Field:
         if value is None or (value == "" and self.required and not self.secret):
             if self.required:
                 whom = f" for {owner}" if owner else ""
-                what = f"; {self.description[:1].lower()}{self.description[1:]}" if self.description else ""
+                text = self.description
+                # "The name." reads "the name." mid-sentence; an acronym ("AWS region ...") keeps its case.
+                what = f"; {text if text[1:2].isupper() else text[:1].lower() + text[1:]}" if text else ""
                 raise InvalidInput(path, f"required{whom}{what}")
             return self.default
         if self.takes_output and isinstance(value, pulumi.Output):

@@ -335,15 +335,6 @@ INT32_MAX = 2**31 - 1
 Java and Go (int32 in the Artifact Registry API too)."""
 
 
-def positive_int(field: str, value: Any, maximum: int = INT32_MAX, why: str = "") -> int:
-    """A whole number from 1 to `maximum`; `why` says where a smaller maximum comes from."""
-    what = f"a whole number from 1 to {maximum}"
-    value = require_type(field, value, int, what)
-    if not 1 <= value <= maximum:
-        raise InvalidInput(field, f"expected {what}{why}, got {describe(value)}")
-    return value
-
-
 def flag(field: str, value: Any) -> bool:
     return require_type(field, value, bool, "true or false")
 

@@ -1,12 +1,14 @@
-"""Each backend component's Args TypedDict, generated from the backend's one declaration of its inputs.
+"""Each component's Args TypedDict, and each config object's type, generated from the one declaration of its fields.
 
 The SDK infers the package schema (and so what other languages see, and how Construct maps their inputs)
 from the component's `args` annotation: a real TypedDict class, its `__optional_keys__` for what is
 required, and the docstring after each field, which pulumi/provider/experimental/analyzer.py reads from
 the class's source (`inspect.getsource`, then `ast`). So the TypedDict must exist as source, in a module
-the component imports. It is written between two marker comments in the backend's own module, from
-`Backend.inputs` (components/fields.py): a backend stays one module, and a stale type still imports, so
-this generator can always run. tests/test_backend_args.py fails while one is stale.
+the component imports. It is written between two marker comments in the module that defines it, from its
+fields (components/fields.py): a backend's `Backend.inputs`, a config object's fields in config_spec.py
+(its `schema_type` names the TypedDict), or the `INPUTS` of another exported component's module. Secrecy
+too: a `secret` field is annotated `PasswordInput`, which marks it secret in the schema. A stale type still
+imports, so this generator can always run; tests/test_backend_args.py fails while one is stale.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ import inspect
 import re
 import sys
 import textwrap
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from components.config_spec import SPEC
 from components.fields import Field
+from components.package import exported_components
 from components.workspace_images import BACKENDS
 
 _WIDTH = 116
@@ -63,14 +70,57 @@ class Target:
     inputs: tuple[Field, ...]
 
 
+def _args(component: Any) -> type:
+    return inspect.get_annotations(component.__init__)["args"]
+
+
+def _typed_dicts(hint: Any, found: dict[str, type]) -> dict[str, type]:
+    """Every TypedDict `hint` reaches, by name (the schema's type names), nested ones included."""
+    if typing.is_typeddict(hint) and hint.__name__ not in found:
+        found[hint.__name__] = hint
+        for inner in inspect.get_annotations(hint).values():
+            _typed_dicts(inner, found)
+    for inner in typing.get_args(hint):
+        _typed_dicts(inner, found)
+    return found
+
+
+def _config_objects(field: Field) -> Iterator[Field]:
+    if field.fields:
+        yield field
+    for inner in field.fields:
+        yield from _config_objects(inner)
+
+
+def declarations() -> dict[str, tuple[Field, ...]]:
+    """TypedDict name -> the fields declaring it: backends' inputs, config objects', other components' INPUTS."""
+    found = {_args(b.build).__name__: b.inputs for b in BACKENDS.values() if b.inputs}
+    for obj in _config_objects(SPEC):
+        if obj.schema_type:
+            found.setdefault(obj.schema_type, obj.fields)
+    for component in exported_components():
+        inputs = getattr(sys.modules[component.__module__], "INPUTS", None)
+        if inputs is not None:
+            found.setdefault(_args(component).__name__, inputs)
+    return found
+
+
 def targets() -> list[Target]:
-    """The backends whose component takes declared inputs: its module's file and its Args type's name."""
+    """The declared types the components' Args reach whose module holds their markers: its file, name and fields.
+    A backend's Args must have them (render refuses a module without); tests/test_backend_args.py holds that every
+    type with a secret field has them too."""
+    reached: dict[str, type] = {}
+    for component in exported_components():
+        _typed_dicts(_args(component), reached)
     found = []
-    for backend in BACKENDS.values():
-        if not backend.inputs:
+    backend_args = {_args(b.build).__name__ for b in BACKENDS.values() if b.inputs}
+    for name, inputs in declarations().items():
+        typ = reached.get(name)
+        if typ is None:
             continue
-        args = inspect.get_annotations(backend.build.__init__)["args"]
-        found.append(Target(Path(sys.modules[backend.build.__module__].__file__ or ""), args.__name__, backend.inputs))
+        file = Path(sys.modules[typ.__module__].__file__ or "")
+        if name in backend_args or begin(name) in file.read_text():
+            found.append(Target(file, name, inputs))
     return found
 
 

@@ -26,9 +26,11 @@ from typing import Any
 
 from esotemplate import render
 
+from components.kubernetes.dockerconfig import check_username
+from components.push_login import check_url
 from components.push_secret import SecretWriter
 from components.workspace_images import BACKENDS
-from offline.engine import Evaluation, Secret, evaluate, stack_config
+from offline.engine import Evaluation, Secret, evaluate, shipped_stacks, stack_config
 from offline.mocks import MOCK_ACCOUNT_ID, mock_generated_login, mock_key_file, mock_token_password
 
 # The installer's names and defaults, written out here rather than imported from the program under test.
@@ -209,8 +211,14 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
     backend = workspace.get("backend")
     if backend in BACKENDS and not BACKENDS[backend].secret_writer.carries_other_logins:
         found[IN_CLUSTER_REGISTRY] = INSTALLER  # its own registry's login, in the secret the installer generates
-    elif backend == "external":
-        found[image_host(workspace["url"] + "/x")] = (workspace["username"], workspace["password"])
+    elif backend in BACKENDS and BACKENDS[backend].from_login is not None:
+        # Given a registry and a login, it pushes with exactly those: read them from the fields it declares as the
+        # push URL, its user name and its secret.
+        fields = BACKENDS[backend].fields
+        url = next(f.key for f in fields if f.check is check_url)
+        user = next(f.key for f in fields if f.check is check_username)
+        password = next(f.key for f in fields if f.secret)
+        found[image_host(workspace[url] + "/x")] = (workspace[user], workspace[password])
     elif backend == "artifact-registry":
         (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
         repository = workspace.get("repository", "gitpod")
@@ -279,12 +287,7 @@ ECR_OIDC_PROVIDER = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:oidc-provider/oidc.eks.eu-w
 USER_IMAGES = ("quay.io/acme/python:3.12", "acme/private-base:1")
 
 RUNTIME_SCENARIOS = [
-    RuntimeScenario("stack-dev", {}, stack="dev"),
-    RuntimeScenario("stack-gcp", {}, stack="gcp"),
-    RuntimeScenario("stack-airgap", {}, stack="airgap"),
-    RuntimeScenario("stack-minio", {}, stack="minio"),
-    RuntimeScenario("stack-volume", {}, stack="volume"),
-    RuntimeScenario("stack-azure", {}, stack="azure"),
+    *(RuntimeScenario(f"stack-{stack}", {}, stack=stack) for stack in shipped_stacks()),
     RuntimeScenario(
         "s3-anonymous-mirror", {**AWS, WS: {"backend": "s3"}, COMPONENTS: {"repository": MIRROR["repository"]}}
     ),

@@ -3,12 +3,15 @@ schema, the generic check and the config docs all follow that declaration."""
 
 from __future__ import annotations
 
+import inspect
 import typing
 from dataclasses import replace
 
+import pulumi
 import pytest
 
 from components.fields import Field
+from components.package import credential_inputs, exported_components
 from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
 from offline import backend_args, config_docs, docs
@@ -21,8 +24,11 @@ def schema() -> dict:
     return docs.package_schema()
 
 
-def test_some_backends_declare_their_inputs():
-    assert "acr" in {name for name, backend in BACKENDS.items() if backend.inputs}
+@pytest.mark.parametrize("backend", BACKENDS.values(), ids=lambda b: b.name)
+def test_every_backend_with_a_component_declares_its_inputs(backend):
+    """So no component's Args are written by hand; a backend whose build registers nothing has no inputs."""
+    component = isinstance(backend.build, type) and issubclass(backend.build, pulumi.ComponentResource)
+    assert bool(backend.inputs) == component, backend.name
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
@@ -91,6 +97,7 @@ def test_a_changed_default_and_allowed_values_reach_the_config_docs(schema):
         (Field("n", "boolean"), "yes", r"^n: expected true or false, got 'yes'$"),
         (Field("n", "string", required=True, description="The name."), None, r"^n: required for x; the name\.$"),
         (Field("n", "string", required=True, description="The name."), "", r"^n: required for x; the name\.$"),
+        (Field("n", "string", required=True, description="AWS region."), None, r"^n: required for x; AWS region\.$"),
         (Field("n", "string", allowed=("a", "b")), "c", r"^n: 'c' is not allowed; allowed values: a, b$"),
     ],
 )
@@ -111,3 +118,14 @@ def test_the_generated_type_is_a_typeddict_the_sdk_reads():
         args = typing.get_type_hints(backend.build.__init__)["args"]
         assert typing.is_typeddict(args)
         assert args.__required_keys__ == {f.name for f in backend.inputs if f.required}
+
+
+def test_every_secret_is_declared_once_by_a_field_the_args_are_generated_from():
+    """A hand-written PasswordInput would be a second declaration of secrecy: every secret input the components'
+    Args carry is a generated type's `secret` field, or the composite's workspace_images field made from one."""
+    assert {"RegistryCredential", "AirGapArgs", "ComponentImagesArgs"} <= {t.name for t in TARGETS}
+    # The schema names a component's own inputs by the component, a nested type's by the type.
+    owner = {inspect.get_annotations(c.__init__)["args"].__name__: c.__name__ for c in exported_components()}
+    generated = {(owner.get(t.name, t.name), f.key) for t in TARGETS for f in t.inputs if f.secret}
+    workspace = {("WorkspaceImagesArgs", f.key) for b in BACKENDS.values() for f in b.fields if f.secret}
+    assert credential_inputs(exported_components()) == generated | workspace

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from components.config_spec import SPEC
 from components.kubernetes.custom_ca import check_ca_certificates
+from components.kubernetes.dockerconfig import check_username
 from components.stack_config import InvalidConfig, load
 from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
@@ -523,12 +524,28 @@ def test_a_ca_with_a_duplicated_extension_is_refused_in_the_program():
 
 # --- Characters a reviewer cannot see, in logins ------------------------------------------------------------
 
-LOGIN_FIELDS = {"username", "password", "accessKeyId", "secretAccessKey"}
+
+def _declared(fields: tuple) -> list:
+    return [f for field in fields for f in (field, *_declared(field.fields))]
+
+
+# A login is what a registry or a store authenticates with: every field declared secret, and every user name
+# (declared with check_username as its own rule), from the config spec and every backend component's inputs.
+LOGIN_FIELDS = {
+    f.key
+    for f in _declared((*SPEC.fields, *(i for b in BACKENDS.values() for i in b.inputs)))
+    if f.secret or f.check is check_username
+}
 login_places = [(index, path) for index, path in string_places if path[-1] in LOGIN_FIELDS]
 invisible = st.one_of(
     st.characters(categories=["Cf", "Zl", "Zp"]),
     st.characters(categories=["Zs"]).filter(lambda c: c != " "),
 )
+
+
+def test_every_declared_login_field_is_tried_with_invisible_characters():
+    """A credential field declared later is in LOGIN_FIELDS by its declaration; it needs an example here."""
+    assert {"username", "password"} <= LOGIN_FIELDS <= {path[-1] for _, path in login_places}
 
 
 @EVALUATING

@@ -312,19 +312,34 @@ def test_requirements_txt_is_the_lock_for_pip():
     assert docs.REQUIREMENTS.read_text() == docs.requirements(), "run `python -m offline.docs`"
 
 
-def test_components_are_built_through_their_constructors_only():
-    """One build path per component: the composite hands its children checked values through their
-    constructors, as a caller hands them arguments; nothing allocates a component past `__init__`."""
-    from components.package import exported_components
-    from components.workspace_images import BACKENDS
+def test_components_are_built_through_their_constructors_only(monkeypatch):
+    """One build path per component: every component a shipped stack registers ran its own constructor (nothing
+    registers one past `__init__`), and each exported one was handed checked values there, the composite's
+    children too: a direct caller's Args are checked in that same constructor."""
+    from components.package import PACKAGE_NAME, exported_components
+    from offline.engine import evaluate, shipped_stacks
 
-    for component in exported_components():
-        assert not hasattr(component, "_build"), f"{component.__name__} has a second build path"
-    for backend in BACKENDS.values():
-        if isinstance(backend.build, type):
-            assert backend.build in exported_components(), f"{backend.name} builds an unexported class"
-    sources = [p.read_text() for p in (ROOT / "components").rglob("*.py")]
-    assert not any("__new__(" in text for text in sources)
+    def ours(cls: type) -> list[type]:  # the package's components, exported or not
+        inner = [c for sub in cls.__subclasses__() for c in ours(sub)]
+        return [cls] * cls.__module__.startswith("components.") + inner
+
+    built: list[tuple[str, str, type]] = []
+    for component in ours(pulumi.ComponentResource):
+
+        def spy(self, name, args, opts=None, _original=component.__init__, _component=component):
+            built.append((f"{PACKAGE_NAME}:index:{_component.__name__}", name, type(args)))
+            _original(self, name, args, opts)
+
+        monkeypatch.setattr(component, "__init__", spy)
+    for stack in shipped_stacks():
+        built.clear()
+        evaluation = evaluate(stack)
+        assert evaluation.error is None, (stack, evaluation.error)
+        registered = [(r.type, r.name) for r in evaluation.resources if r.type.startswith(f"{PACKAGE_NAME}:index:")]
+        assert sorted(registered) == sorted((token, name) for token, name, _ in built), stack
+        exported = {f"{PACKAGE_NAME}:index:{c.__name__}" for c in exported_components()}
+        plain = [token for token, _, given in built if token in exported and issubclass(given, dict)]
+        assert not plain, f"{stack}: built from unchecked Args"
 
 
 def test_secrecy_comes_from_the_declared_type_not_the_name():

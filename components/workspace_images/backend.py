@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import pulumi
 
-from ..fields import Field, checked_values
+from ..fields import Field
 from ..kubernetes.dockerconfig import RegistryCredential, RegistryLogins, check_logins
 from ..push_secret import SecretWriter
 from ..validation import InvalidInput, at, cluster_name, flag, namespace
@@ -62,13 +62,6 @@ def rotation_fields(credential: str, kept: str, reader: str) -> tuple[Field, Fie
             description=f"Keep the previous generation's {kept} valid while {reader} rolls over.",
         ),
     )
-
-
-ROTATION_FIELDS = rotation_fields("the credential in the secret", "credential", "Gitpod")
-
-
-def check_rotation(args: Mapping[str, Any], path: str) -> Rotation:
-    return rotation_of(checked_values(ROTATION_FIELDS, args, path))
 
 
 def rotation_of(values: Mapping[str, Any]) -> Rotation:
@@ -132,9 +125,10 @@ class Backend:
     secret_writer: SecretWriter
     """Who writes the push secret Gitpod's readers share, and so whether other logins can reach it: the composite
     refuses a mirror login and base-image logins up front where they cannot."""
-    inputs: tuple[Field, ...] = ()
+    inputs: tuple[Field, ...]
     """Every input of its component, in its Args' order, the config fields among them: the one declaration the
-    component's Args TypedDict is generated from (offline/backend_args.py). Empty: it takes no Args."""
+    component's Args TypedDict is generated from (offline/backend_args.py). Empty only where `build` makes no
+    component (a plain object that registers nothing)."""
     from_login: Callable[[Common, str, RegistryCredential, tuple[str, ...]], Any] | None = None
     """(common arguments, checked registry URL, its login, base-image allow list) -> checked arguments that push
     there with that one login; a backend that can be given just a registry and a login offers it, and the air gap

@@ -15,9 +15,9 @@ class WorkspaceImagesArgs(TypedDict):
     fields below say which backend takes them."""
     region: NotRequired[str]
     """s3: AWS region of the bucket, e.g. eu-west-1; decides the partition (aws, aws-cn, aws-us-gov). Default:
-    aws:region. ecr: AWS region of the repositories, e.g. eu-west-1; decides the partition (aws, aws-cn,
-    aws-us-gov). Default: aws:region. s3-compatible: The store's region, e.g. us-east-1 (MinIO's default) or auto
-    (Cloudflare R2); signs every request."""
+    aws:region. ecr: AWS region of the repositories (the EKS cluster's), e.g. eu-west-1; decides the partition
+    (aws, aws-cn, aws-us-gov). Default: aws:region. s3-compatible: The store's region, e.g. us-east-1 (MinIO's
+    default) or auto (Cloudflare R2); signs every request."""
     bucket: NotRequired[str]
     """s3: Name of an existing bucket to use (e.g. Gitpod's object-storage bucket); then no bucket is created.
     s3-compatible: The bucket the registry stores images in (it must exist)."""
@@ -32,10 +32,10 @@ class WorkspaceImagesArgs(TypedDict):
     oidc_provider_arn: NotRequired[str]
     """ecr: ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g.
     arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE; from pulumi-eks,
-    cluster.core.oidc_provider.arn. Give it or the EKS cluster's name."""
+    cluster.core.oidc_provider.arn. Default: required unless eksClusterName is given."""
     eks_cluster_name: NotRequired[str]
     """ecr: Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must exist).
-    Give it or the OIDC provider's ARN."""
+    Default: required unless oidcProviderArn is given."""
     refresh_interval: NotRequired[str]
     """ecr: How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
     the one it started with for up to 1h. Default 1h."""

@@ -27,12 +27,22 @@ from ..aws import ecr_policies
 from ..aws.ecr import is_ecr_host
 from ..aws.partition import Partition, partition_of
 from ..aws.partition import region as check_region
-from ..fields import Field
+from ..fields import Field, checked_values
 from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes import renewed_login
-from ..kubernetes.dockerconfig import LABELS, NO_LOGINS, RegistryCredential, RegistryLogins, check_logins
-from ..validation import InvalidInput, at, checked_args, describe, flag, positive_int
-from .backend import Backend, Common, SecretWriter, check_common
+from ..kubernetes.dockerconfig import LABELS, NO_LOGINS, RegistryCredential, RegistryLogins
+from ..validation import InvalidInput, at, checked_args, describe
+from .backend import (
+    Backend,
+    Common,
+    SecretWriter,
+    check_common,
+    cluster_name_input,
+    extra_credentials_input,
+    namespace_input,
+    protect_data_input,
+    secret_name_input,
+)
 
 DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
 LOGIN_SERVICE_ACCOUNT = "gitpod-registry-ecr-login"
@@ -55,23 +65,123 @@ _KMS_ARN = re.compile(
 _OIDC_EXAMPLE = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
 
 
+def _eks_cluster_name(field: str, value: object) -> str:
+    name = validation.require_type(field, value, str, "an EKS cluster name")
+    if not _EKS_CLUSTER.fullmatch(name):
+        raise InvalidInput(
+            field,
+            f"{describe(name)} is not an EKS cluster name; 1-100 letters, digits, '-' and '_', starting with a letter "
+            "or digit",
+        )
+    return name
+
+
+def _refresh_interval(field: str, value: object) -> str:
+    return renewed_login.check_refresh_interval(field, value, ECR_TOKEN_LIFETIME_SECONDS, "an ECR login lasts 12h")
+
+
+FIELDS = (
+    Field(
+        "region",
+        "string",
+        fallback="aws:region",
+        required=True,
+        check=check_region,
+        description="AWS region of the repositories (the EKS cluster's), e.g. eu-west-1; decides the partition (aws, "
+        "aws-cn, aws-us-gov).",
+    ),
+    # Which of the two identifies the cluster, and the ARN's partition, are checked against the others (_identity).
+    Field(
+        "oidc_provider_arn",
+        "string",
+        default_text="required unless eksClusterName is given",
+        what=f"an IAM OIDC provider ARN such as {_OIDC_EXAMPLE}",
+        takes_output=True,
+        description="ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g. "
+        f"{_OIDC_EXAMPLE}; from pulumi-eks, cluster.core.oidc_provider.arn.",
+    ),
+    Field(
+        "eks_cluster_name",
+        "string",
+        default_text="required unless oidcProviderArn is given",
+        check=_eks_cluster_name,
+        description="Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must "
+        "exist).",
+    ),
+    Field(
+        "refresh_interval",
+        "string",
+        default=renewed_login.REFRESH_INTERVAL_DEFAULT,
+        check=_refresh_interval,
+        description="How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image "
+        "build uses the one it started with for up to 1h.",
+    ),
+    Field(
+        "kms_key_arn",
+        "string",
+        default_text="AES256 with keys ECR manages",
+        what="a KMS key ARN",
+        description="ARN of a KMS key to encrypt the repositories with.",
+    ),
+    Field(
+        "scan_on_push",
+        "boolean",
+        default=False,
+        description="Scan each pushed image for vulnerabilities (ECR basic scanning).",
+    ),
+    Field(
+        "untagged_expiry_days",
+        "integer",
+        default=DEFAULT_UNTAGGED_DAYS,
+        maximum=MAX_DAYS,
+        bounds_why=" (ten years)",
+        description="Delete untagged images (left behind when a tag is pushed again) this many days after their push.",
+    ),
+    Field(
+        "image_expiry_days",
+        "integer",
+        default=DEFAULT_IMAGE_DAYS,
+        minimum=MIN_IMAGE_DAYS,
+        maximum=MAX_DAYS,
+        bounds_why=" (ECR applies a lifecycle rule up to a day late, so a younger image may be one a workspace is "
+        "starting from; at most ten years)",
+        description="Delete every image this many days after its push, at least 2; Gitpod rebuilds a deleted image "
+        "when a workspace next needs it.",
+    ),
+)
+"""The ecr fields under workspaceImages, each declared once (components/fields.py)."""
+
+INPUTS = (
+    cluster_name_input("part of the repository and IAM role names, so two clusters in one account never collide"),
+    namespace_input("Gitpod, of the dockerconfigjson secret and of the ESO objects"),
+    *FIELDS,
+    protect_data_input("the repositories"),
+    secret_name_input(DEFAULT_SECRET_NAME, "Name of the kubernetes.io/dockerconfigjson secret ESO writes."),
+    extra_credentials_input("More registries (e.g. private base images) merged into the same .dockerconfigjson."),
+)
+"""Every input of EcrWorkspaceImages; its Args below are generated from them."""
+_DIRECT = tuple(f for f in INPUTS if f.name in ("secret_name", "extra_credentials"))
+
+
+# BEGIN EcrWorkspaceImagesArgs: generated by `python -m offline.docs` from its declared inputs; do not edit
 class EcrWorkspaceImagesArgs(TypedDict):
     cluster_name: str
     """Cluster name; part of the repository and IAM role names, so two clusters in one account never collide."""
-    region: str
-    """AWS region of the repositories, e.g. eu-west-1; decides the partition (aws, aws-cn, aws-us-gov)."""
     namespace: str
     """Kubernetes namespace of Gitpod, of the dockerconfigjson secret and of the ESO objects, e.g. gitpod."""
+    region: str
+    """AWS region of the repositories (the EKS cluster's), e.g. eu-west-1; decides the partition (aws, aws-cn,
+    aws-us-gov)."""
     oidc_provider_arn: NotRequired[pulumi.Input[str]]
     """ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g.
     arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE; from pulumi-eks,
-    cluster.core.oidc_provider.arn. Give it or the EKS cluster's name."""
+    cluster.core.oidc_provider.arn. Default: required unless eksClusterName is given."""
     eks_cluster_name: NotRequired[str]
     """Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must exist).
-    Give it or the OIDC provider's ARN."""
+    Default: required unless oidcProviderArn is given."""
     refresh_interval: NotRequired[str]
-    """How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
-    the one it started with for up to 1h. Default 1h."""
+    """How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses the
+    one it started with for up to 1h. Default 1h."""
     kms_key_arn: NotRequired[str]
     """ARN of a KMS key to encrypt the repositories with. Default: AES256 with keys ECR manages."""
     scan_on_push: NotRequired[bool]
@@ -87,6 +197,7 @@ class EcrWorkspaceImagesArgs(TypedDict):
     """Name of the kubernetes.io/dockerconfigjson secret ESO writes. Default gitpod-registry-workspace-images."""
     extra_credentials: NotRequired[list[RegistryCredential]]
     """More registries (e.g. private base images) merged into the same .dockerconfigjson."""
+    # END EcrWorkspaceImagesArgs
 
 
 @dataclass(frozen=True)
@@ -129,13 +240,6 @@ def check_oidc_provider_arn(field: str, value: object, partition: Partition) -> 
     return text
 
 
-def _days(field: str, value: object, minimum: int, why: str) -> int:
-    days = positive_int(field, value, MAX_DAYS, " (ten years)")
-    if days < minimum:
-        raise InvalidInput(field, f"expected a whole number from {minimum} to {MAX_DAYS}{why}, got {days}")
-    return days
-
-
 def _own_login_refused(logins: RegistryLogins) -> None:
     for host in logins.hosts:
         if is_ecr_host(host):
@@ -146,8 +250,9 @@ def _own_login_refused(logins: RegistryLogins) -> None:
             )
 
 
-def _identity(args: Mapping[str, Any], path: str, partition: Partition) -> tuple[Any, str | None]:
-    arn, cluster = args.get("oidc_provider_arn"), args.get("eks_cluster_name")
+def _identity(values: Mapping[str, Any], path: str, partition: Partition) -> tuple[Any, str | None]:
+    """The OIDC provider ARN (checked against the partition unless an Output) or the EKS cluster name: exactly one."""
+    arn, cluster = values["oidc_provider_arn"], values["eks_cluster_name"]
     if (arn is None) == (cluster is None):
         raise InvalidInput(
             at(path, "oidc_provider_arn"),
@@ -155,28 +260,27 @@ def _identity(args: Mapping[str, Any], path: str, partition: Partition) -> tuple
             f"EKS cluster's IAM OIDC provider (IRSA), named by its ARN (e.g. {_OIDC_EXAMPLE}) or looked up from the "
             "cluster's name",
         )
-    if cluster is not None:
-        name = validation.require_type(at(path, "eks_cluster_name"), cluster, str, "an EKS cluster name")
-        if not _EKS_CLUSTER.fullmatch(name):
-            raise InvalidInput(
-                at(path, "eks_cluster_name"),
-                f"{describe(name)} is not an EKS cluster name; 1-100 letters, digits, '-' and '_', starting with a "
-                "letter or digit",
-            )
-        return None, name
-    if isinstance(arn, pulumi.Output):
-        return arn, None  # checked when known (EcrWorkspaceImages._trust)
+    if cluster is not None or isinstance(arn, pulumi.Output):
+        return arn, cluster  # an Output is checked when known (EcrWorkspaceImages._trust)
     return check_oidc_provider_arn(at(path, "oidc_provider_arn"), arn, partition), None
+
+
+def _kms_key_arn(kms: str | None, path: str, region_name: str, partition: Partition) -> str | None:
+    if kms is not None:
+        match = _KMS_ARN.fullmatch(kms)
+        if match is None or match.group(1) != partition.name:
+            raise InvalidInput(
+                at(path, "kms_key_arn"),
+                f"{describe(kms)} is not a KMS key or alias ARN in partition {partition.name!r}; e.g. "
+                f"arn:{partition.name}:kms:{region_name}:111122223333:key/<key id>",
+            )
+    return kms
 
 
 def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: RegistryLogins = NO_LOGINS) -> CheckedEcr:
     """Checks the ecr fields at `path`; the cluster name against the role name it makes."""
-    region = validation.required(
-        at(path, "region"),
-        args.get("region"),
-        "required for the ecr backend; set it to the repositories' AWS region (the EKS cluster's), e.g. eu-west-1",
-    )
-    region_name = check_region(at(path, "region"), region)
+    values = checked_values(FIELDS, args, path, "the ecr backend")
+    region_name = values["region"]
     partition = partition_of(region_name)
     if len(role_name_for(common.cluster_name, region_name)) > ROLE_NAME_MAX:
         limit = ROLE_NAME_MAX - len(role_name_for("", region_name))
@@ -185,38 +289,19 @@ def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: Reg
             f"at most {limit} characters in {region_name}, because the IAM role name "
             f"{role_name_for('<cluster>', region_name)} has at most {ROLE_NAME_MAX} (IAM's limit for role names)",
         )
-    arn, cluster = _identity(args, path, partition)
-    kms = args.get("kms_key_arn")
-    if kms is not None:
-        kms = validation.require_type(at(path, "kms_key_arn"), kms, str, "a KMS key ARN")
-        match = _KMS_ARN.fullmatch(kms)
-        if match is None or match.group(1) != partition.name:
-            raise InvalidInput(
-                at(path, "kms_key_arn"),
-                f"{describe(kms)} is not a KMS key or alias ARN in partition {partition.name!r}; e.g. "
-                f"arn:{partition.name}:kms:{region_name}:111122223333:key/<key id>",
-            )
+    arn, cluster = _identity(values, path, partition)
+    kms = _kms_key_arn(values["kms_key_arn"], path, region_name, partition)
     _own_login_refused(logins)
     return CheckedEcr(
         common,
         region_name,
         arn,
         cluster,
-        renewed_login.check_refresh_interval(
-            at(path, "refresh_interval"),
-            args.get("refresh_interval", renewed_login.REFRESH_INTERVAL_DEFAULT),
-            ECR_TOKEN_LIFETIME_SECONDS,
-            "an ECR login lasts 12h",
-        ),
+        values["refresh_interval"],
         kms,
-        flag(at(path, "scan_on_push"), args.get("scan_on_push", False)),
-        _days(at(path, "untagged_expiry_days"), args.get("untagged_expiry_days", DEFAULT_UNTAGGED_DAYS), 1, ""),
-        _days(
-            at(path, "image_expiry_days"),
-            args.get("image_expiry_days", DEFAULT_IMAGE_DAYS),
-            MIN_IMAGE_DAYS,
-            " (ECR applies a lifecycle rule up to a day late; a younger image may be one a workspace is starting from)",
-        ),
+        values["scan_on_push"],
+        values["untagged_expiry_days"],
+        values["image_expiry_days"],
         logins.credentials,
         logins.allow_list,
     )
@@ -224,11 +309,9 @@ def check_fields(args: Mapping[str, Any], path: str, common: Common, logins: Reg
 
 def check_args(args: EcrWorkspaceImagesArgs) -> CheckedEcr:
     """Validates the arguments of a directly constructed EcrWorkspaceImages and fills in defaults."""
-    logins = check_logins("extra_credentials", args.get("extra_credentials", []))
-    checked = check_fields(args, "", check_common(args), logins)
-    return replace(
-        checked, secret_name=validation.namespace("secret_name", args.get("secret_name", DEFAULT_SECRET_NAME))
-    )
+    direct = checked_values(_DIRECT, args, "")
+    checked = check_fields(args, "", check_common(args), direct["extra_credentials"] or NO_LOGINS)
+    return replace(checked, secret_name=direct["secret_name"])
 
 
 class EcrWorkspaceImages(pulumi.ComponentResource):
@@ -379,16 +462,8 @@ class EcrWorkspaceImages(pulumi.ComponentResource):
 BACKEND = Backend(
     name="ecr",
     summary="AWS: two ECR repositories, pushed to with a login External Secrets Operator renews through IRSA",
-    fields=(
-        Field("region", "string", fallback="aws:region", required=True),
-        Field("oidc_provider_arn", "string", default_text="required unless eksClusterName is given"),
-        Field("eks_cluster_name", "string", default_text="required unless oidcProviderArn is given"),
-        Field("refresh_interval", "string", default=renewed_login.REFRESH_INTERVAL_DEFAULT),
-        Field("kms_key_arn", "string", default_text="AES256 with keys ECR manages"),
-        Field("scan_on_push", "boolean", default=False),
-        Field("untagged_expiry_days", "integer", default=DEFAULT_UNTAGGED_DAYS),
-        Field("image_expiry_days", "integer", default=DEFAULT_IMAGE_DAYS),
-    ),
+    fields=FIELDS,
+    inputs=INPUTS,
     check=check_fields,
     build=EcrWorkspaceImages,
     secret_writer=SecretWriter.CONTROLLER,

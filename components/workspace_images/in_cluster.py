@@ -48,6 +48,7 @@ BACKEND = Backend(
     name="in-cluster",
     summary="Gitpod's in-cluster registry on a volume (a PersistentVolumeClaim), for clusters without object storage",
     fields=(),
+    inputs=(),
     check=check_fields,
     build=_build,
     secret_writer=SecretWriter.INSTALLER,

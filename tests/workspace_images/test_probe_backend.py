@@ -49,6 +49,7 @@ GENERIC = (
     "tests/test_package.py::test_requirements_txt_is_the_lock_for_pip",
     "tests/test_package.py::test_components_are_built_through_their_constructors_only",
     "tests/test_package.py::test_every_exported_component_is_in_the_schema",
+    "tests/test_runtime_pulls.py",
 )
 # Not about backends: the copy leaves out the files those pages name (provider/, bench/, .github/, ...) and
 # the repository's history, which the documented installs are pinned to; verify is the same for any backend.
@@ -146,3 +147,6 @@ def test_a_backend_added_by_the_documented_steps_passes_the_generic_tests(tmp_pa
     assert result.returncode == 0, f"the probe backend needs more than the documented steps:\n{result.stdout[-6000:]}"
     # The probe reached the generic tests: they parametrize over the backends and stacks it added.
     assert f"test_plan_matches_its_committed_snapshot[{PROBE}] PASSED" in result.stdout, result.stdout[-3000:]
+    assert f"test_every_pull_meets_the_intended_login_in_the_secret_its_reader_reads[stack-{PROBE}] PASSED" in (
+        result.stdout
+    ), result.stdout[-3000:]
