@@ -57,3 +57,12 @@ def redirection_note(repository: str, project: str) -> str:
         f"`gcloud artifacts settings enable-upgrade-redirection --project={project}` (Google enabled it by itself "
         "only for projects that had used Container Registry)"
     )
+
+
+def workload_identity_note(cluster_project: str, cluster_name: str) -> str:
+    return (
+        f"workload-identity login: GKE cluster {cluster_name} must have Workload Identity Federation for GKE enabled "
+        f"(always on in Autopilot; Standard: `gcloud container clusters update {cluster_name} --location=LOCATION "
+        f"--workload-pool={cluster_project}.svc.id.goog`). External Secrets Operator exchanges tokens at "
+        "securetoken.googleapis.com itself, so the node pools need no GKE metadata server for it"
+    )
