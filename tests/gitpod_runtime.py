@@ -299,6 +299,7 @@ USER_IMAGES = ("quay.io/acme/python:3.12", "acme/private-base:1")
 RUNTIME_SCENARIOS = [
     RuntimeScenario("stack-dev", {}, stack="dev"),
     RuntimeScenario("stack-gcp", {}, stack="gcp"),
+    RuntimeScenario("stack-gcp-keyless", {}, stack="gcp-keyless"),
     RuntimeScenario("stack-airgap", {}, stack="airgap"),
     RuntimeScenario("stack-minio", {}, stack="minio"),
     RuntimeScenario("stack-volume", {}, stack="volume"),

@@ -43,10 +43,12 @@ def note(project: str, exception_declared: bool) -> str:
             "run `pulumi up` again"
         )
     return (
-        f"Service-account key: organizations created on or after 2024-05-03 enforce {CONSTRAINT} by default, and "
-        "then creating the key fails with FAILED_PRECONDITION. If yours does, set workspaceImages.allowKeyCreation "
-        f"true (a project-scoped exception for {project}), or have an organization policy administrator grant one; "
-        "see docs/backend-artifact-registry.md"
+        f"Service-account key (login key): organizations created on or after 2024-05-03 enforce {CONSTRAINT} by "
+        "default, and in one of those `pulumi up` fails at the key with FAILED_PRECONDITION (the repository and the "
+        "service account exist by then). If yours does, log in with no key: set workspaceImages.gkeClusterName and "
+        "gkeClusterLocation (login workload-identity, which needs External Secrets Operator); or set "
+        f"workspaceImages.allowKeyCreation true (a project-scoped exception for {project}), or have an organization "
+        "policy administrator grant one; see docs/backend-artifact-registry.md"
     )
 
 
