@@ -63,7 +63,8 @@ class GitpodImageRegistriesArgs(TypedDict):
     """A private CA that registries' certificates chain to (air gap, Harbor); trusted installation-wide."""
     external_secrets_operator: NotRequired[ExternalSecretsOperatorArgs]
     """External Secrets Operator installed by this program, hardened, for a backend whose push secret it writes
-    (ecr); see docs/backend-ecr.md. Default: not installed (it must run in the cluster already)."""
+    (ecr; artifact-registry's workload-identity login); see docs/backend-ecr.md. Default: not installed (it must
+    run in the cluster already)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ class CheckedRegistries:
     custom_ca: CheckedCustomCA | None = None
     eso: CheckedEso | None = None
     """External Secrets Operator to install, or None."""
+
+    @property
+    def secret_writer(self) -> SecretWriter:
+        """Who writes the push secret Gitpod's readers share, for these arguments (a backend's mode may decide)."""
+        return self.backend.writer(self.backend_args)
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -112,10 +118,11 @@ def _custom_ca(args: Mapping[str, Any]) -> CheckedCustomCA | None:
     return check_custom_ca(_object(args, "custom_ca_cert", "an object with certificate"), "custom_ca_cert")
 
 
-def _eso(args: Mapping[str, Any], common: Common, backend: Backend) -> CheckedEso | None:
+def _eso(args: Mapping[str, Any], common: Common, backend: Backend, backend_args: Any | None) -> CheckedEso | None:
+    """The install, judged by who writes the push secret (`backend_args` None: the backend's fixed writer)."""
     if "external_secrets_operator" not in args:
         return None
-    controller = backend.secret_writer is SecretWriter.CONTROLLER
+    controller = backend.writer(backend_args) is SecretWriter.CONTROLLER
     return check_eso(
         args["external_secrets_operator"],
         "external_secrets_operator",
@@ -149,14 +156,15 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
     # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
     backend = air_gap_backend()
     assert backend.from_login is not None
-    eso = _eso(args, common, backend)
+    eso = _eso(args, common, backend, None)
+    backend_args = backend.from_login(common, url, login, (login["server"],))
     return CheckedRegistries(
         common,
         CheckedComponentImages(common.namespace, check_repository("air_gap.registry", url), login=login),
         # Written even where it equals the installer's default: the air gap needs exactly this image.
         mirrored_image("base_images.workspace_image", base.workspace_image or DEFAULT_WORKSPACE_IMAGE, url),
         backend,
-        backend.from_login(common, url, login, (login["server"],)),
+        backend_args,
         _custom_ca(args),
         eso,
     )
@@ -209,13 +217,17 @@ def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRe
             "them, or make the base images pullable without credentials",
         )
     logins = _mirror_login(components, base.workspace_image, backend, base.logins)
-    eso = _eso(args, common, backend)
+    # Where the backend's mode decides who writes its secret, an ESO install is judged after the backend's check.
+    eso = _eso(args, common, backend, None) if backend.writer_for is None else None
+    backend_args = backend.check(workspace, "workspace_images", common, logins)
+    if backend.writer_for is not None:
+        eso = _eso(args, common, backend, backend_args)
     return CheckedRegistries(
         common,
         components,
         base.workspace_image,
         backend,
-        backend.check(workspace, "workspace_images", common, logins),
+        backend_args,
         _custom_ca(args),
         eso,
     )

@@ -140,10 +140,25 @@ def _resource_id(token: str, name: str, inputs: dict) -> str:
     return _azure_id(token, inputs) or f"{name}-id"
 
 
+def mock_project_number(project: str) -> str:
+    """The project number the mocks give `gcp.organizations.get_project` for a project ID."""
+    return str(int(_digest("project-number", project)[:10], 16) % 10**12)
+
+
 def mock_generated_login(kind: str, spec: dict, host: str) -> dict[str, str]:
     """What ESO's generator of `kind` would emit for `spec`: exactly its keys (external-secrets v2.9.0,
-    generators/v1/ecr/ecr.go for ECRAuthorizationToken). The password has the '+', '/' and '=' of base64, as
-    ECR's do, so a document that mangles them shows it."""
+    generators/v1/ecr/ecr.go for ECRAuthorizationToken, generators/v1/gcr/gcr.go for GCRAccessToken). ECR's
+    password has the '+', '/' and '=' of base64, as ECR's do, so a document that mangles them shows it; Google's
+    access tokens are `ya29.` and URL-safe characters, with a trailing run of dots as some carry."""
+    if kind == "GCRAccessToken":
+        identity = spec["auth"]["workloadIdentity"]
+        token = _digest("gcr-token", spec["projectID"], identity["clusterName"], identity["serviceAccountRef"]["name"])
+        # The token source keeps no expiry on these paths: gcr.go writes the zero time's Unix seconds.
+        return {
+            "username": "oauth2accesstoken",
+            "password": f"ya29.c.{token}_-{token[:20]}....",
+            "expiry": "-62135596800",
+        }
     assert kind == "ECRAuthorizationToken", kind
     token = base64.b64encode(bytes.fromhex(_digest("ecr-token", spec["region"], host) * 2)).decode()
     return {
@@ -182,6 +197,10 @@ class RegistryMocks(pulumi.runtime.Mocks):
         if args.token == "aws:eks/getCluster:getCluster":
             issuer = f"https://oidc.eks.{args.args.get('region', 'us-east-1')}.amazonaws.com/id/{mock_oidc_id(args.args['name'])}"
             return {"name": args.args["name"], "identities": [{"oidcs": [{"issuer": issuer}]}]}, []
+        if args.token == "gcp:organizations/getProject:getProject":
+            project = args.args["projectId"]
+            number = mock_project_number(project)
+            return {"projectId": project, "number": number, "name": project, "id": f"projects/{project}"}, []
         if args.token == "azure:core/getResourceGroup:getResourceGroup":
             group = args.args["name"]
             return {

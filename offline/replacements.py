@@ -130,6 +130,7 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
     "kubernetes:external-secrets.io/v1:ExternalSecret": ("metadata.name", "metadata.namespace"),
     "kubernetes:generators.external-secrets.io/v1alpha1:ECRAuthorizationToken": ("metadata.name", "metadata.namespace"),
+    "kubernetes:generators.external-secrets.io/v1alpha1:GCRAccessToken": ("metadata.name", "metadata.namespace"),
     "kubernetes:rbac.authorization.k8s.io/v1:Role": ("metadata.name", "metadata.namespace"),
     # diff.go: `roleBinding` (.roleRef, which the apiserver refuses to change).
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ("metadata.name", "metadata.namespace", "roleRef"),

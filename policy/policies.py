@@ -63,6 +63,28 @@ GCP_PROJECT_GRANTS = (
     "gcp:projects/iAMBinding:IAMBinding",
     "gcp:projects/iAMPolicy:IAMPolicy",
 )
+# GKE Workload Identity (components/gcp/workload_identity.py): ESO's generator that logs in with it, what only a
+# key login needs, and the two ways an IAM member names a Kubernetes service account of a GKE workload pool.
+GCR_ACCESS_TOKEN = "kubernetes:generators.external-secrets.io/v1alpha1:GCRAccessToken"
+GCP_KEY = "gcp:serviceaccount/key:Key"
+GCP_ORG_POLICY = "gcp:orgpolicy/policy:Policy"
+KEY_BAN_CONSTRAINTS = ("iam.disableServiceAccountKeyCreation", "iam.managed.disableServiceAccountKeyCreation")
+GCP_IAM_GRANTS = (
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
+    "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:serviceaccount/iAMBinding:IAMBinding",
+    *GCP_PROJECT_GRANTS[:2],
+)
+WORKLOAD_POOL_MARK = ".svc.id.goog"
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_KSA_MEMBERS = (
+    re.compile(
+        r"^principal://iam\.googleapis\.com/projects/[0-9]+/locations/global/workloadIdentityPools/"
+        rf"[^/*]+\.svc\.id\.goog/subject/ns/{_DNS_LABEL}/sa/{_DNS_LABEL}$"
+    ),
+    re.compile(rf"^serviceAccount:[^\[*]+\.svc\.id\.goog\[{_DNS_LABEL}/{_DNS_LABEL}\]$"),
+)
 ACR_REGISTRIES = {
     # token: (admin user property, anonymous pull property), for the classic and the native provider
     "azure:containerservice/registry:Registry": ("adminEnabled", "anonymousPullEnabled"),
@@ -534,6 +556,61 @@ def _no_iam_user_beside_ecr(args: StackValidationArgs, report_violation: ReportV
             )
 
 
+def _keyless_logins(resources: Iterable[PolicyResource]) -> list[PolicyResource]:
+    return [
+        r
+        for r in resources
+        if r.resource_type == GCR_ACCESS_TOKEN
+        and ((r.props.get("spec") or {}).get("auth") or {}).get("workloadIdentity")
+    ]
+
+
+def _no_key_beside_workload_identity(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    logins = _keyless_logins(args.resources)
+    if not logins:
+        return
+    why = f"the stack logs in to Artifact Registry with no key, through GKE Workload Identity ({logins[0].name})"
+    for resource in args.resources:
+        if resource.resource_type == GCP_KEY:
+            report_violation(f"{resource.name}: a service-account key, but {why}: remove it", resource.urn)
+        elif resource.resource_type == GCP_ORG_POLICY and str(resource.props.get("name", "")).endswith(
+            tuple(f"/policies/{c}" for c in KEY_BAN_CONSTRAINTS)
+        ):
+            report_violation(
+                f"{resource.name}: an exception to the organization's ban on service-account keys, but {why}: "
+                "remove it",
+                resource.urn,
+            )
+        elif resource.resource_type == GCR_ACCESS_TOKEN and ((resource.props.get("spec") or {}).get("auth") or {}).get(
+            "secretRef"
+        ):
+            report_violation(
+                f"{resource.name}: logs in with a service-account key stored in a Secret, but {why}: use "
+                "auth.workloadIdentity",
+                resource.urn,
+            )
+
+
+def _workload_identity_one_service_account(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A grant to a GKE workload pool's identity names one Kubernetes service account, by an exact name."""
+    members = [args.props["member"]] if "member" in args.props else _as_list(args.props.get("members"))
+    pool = [m for m in members if isinstance(m, str) and WORKLOAD_POOL_MARK in m]
+    for member in pool:
+        if not any(form.fullmatch(member) for form in _KSA_MEMBERS):
+            report_violation(
+                f"{args.name}: grants {args.props.get('role')} to {member!r}, which is not one Kubernetes service "
+                "account (principal://.../subject/ns/NAMESPACE/sa/NAME or serviceAccount:PROJECT.svc.id.goog"
+                "[NAMESPACE/NAME]); a principalSet or a wildcard reaches every workload it matches",
+                None,
+            )
+    if len(pool) > 1:
+        report_violation(
+            f"{args.name}: grants {args.props.get('role')} to {len(pool)} Kubernetes service accounts; one identity "
+            "per grant",
+            None,
+        )
+
+
 def _workspace_images_bounded(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     tasks = [r for r in args.resources if r.resource_type == ACR_TASK and _task_runs_purge(r)]
     for registry in args.resources:
@@ -620,6 +697,20 @@ POLICIES: list[Policy] = [
         name="ecr-no-iam-user-or-access-key",
         description="A stack whose workspace images are in ECR has no IAM user and no access key.",
         validate=_no_iam_user_beside_ecr,
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="gcp-no-key-with-workload-identity",
+        description="A stack that logs in to Artifact Registry through GKE Workload Identity has no service-account "
+        "key, no exception to the organization's key ban and no generator that logs in with a stored key.",
+        validate=_no_key_beside_workload_identity,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="gcp-workload-identity-one-service-account",
+        description="An IAM grant to a GKE workload identity pool names exactly one Kubernetes service account "
+        "(no principalSet, no wildcard, no second member).",
+        validate=_on(GCP_IAM_GRANTS, _workload_identity_one_service_account),
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(

@@ -5,6 +5,8 @@ Go API types at v2.9.0 (external-secrets/external-secrets, tag v2.9.0 = 378bdb6)
   ExternalSecretTemplateMetadata, TemplateFrom, TemplateRef, TemplateRefItem, ExternalSecretDataFromRemoteRef,
   StoreGeneratorSourceRef, GeneratorRef (json tags, kubebuilder Enum, Pattern, MinLength and MaxLength markers);
 - apis/generators/v1alpha1/types_ecr.go: ECRAuthorizationTokenSpec, AWSAuth, AWSJWTAuth;
+- apis/generators/v1alpha1/types_gcr.go: GCRAccessTokenSpec, GCPSMAuth, GCPWorkloadIdentity (required fields and
+  name patterns as config/crds/bases/generators.external-secrets.io_gcraccesstokens.yaml renders them);
 - apis/meta/v1/types.go: ServiceAccountSelector.
 
 A limitation, said plainly: these are not ESO's own CRDs. No package registry reachable here ships them at a known
@@ -166,6 +168,39 @@ ECR_AUTHORIZATION_TOKEN_SPEC = closed(
 )
 
 
+SERVICE_ACCOUNT_SELECTOR = closed(
+    {
+        "name": DNS_SUBDOMAIN,
+        "namespace": {"type": "string", "maxLength": 63},
+        "audiences": {"type": "array", "items": STRING},
+    },
+    ("name",),
+)
+"""apis/meta/v1/types.go ServiceAccountSelector."""
+
+GCR_ACCESS_TOKEN_SPEC = closed(
+    {
+        "projectID": STRING,
+        "auth": closed(
+            {
+                "secretRef": ANY,
+                "workloadIdentity": closed(
+                    {
+                        "serviceAccountRef": SERVICE_ACCOUNT_SELECTOR,
+                        "clusterLocation": STRING,
+                        "clusterName": STRING,
+                        "clusterProjectID": STRING,
+                    },
+                    ("serviceAccountRef", "clusterLocation", "clusterName"),
+                ),
+                "workloadIdentityFederation": ANY,
+            }
+        ),
+    },
+    ("auth", "projectID"),
+)
+
+
 def _object(api_version: str, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
     return closed(
         {"apiVersion": {"const": api_version}, "kind": {"const": kind}, "metadata": METADATA, "spec": spec},
@@ -178,5 +213,6 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     (GENERATORS_API, "ECRAuthorizationToken"): _object(
         GENERATORS_API, "ECRAuthorizationToken", ECR_AUTHORIZATION_TOKEN_SPEC
     ),
+    (GENERATORS_API, "GCRAccessToken"): _object(GENERATORS_API, "GCRAccessToken", GCR_ACCESS_TOKEN_SPEC),
 }
 """(apiVersion, kind) -> the schema of a whole object, as ESO v2.9.0 serves it."""

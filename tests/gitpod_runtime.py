@@ -154,8 +154,7 @@ def controller_documents(evaluation: Evaluation) -> dict[str, dict]:
             for r in evaluation.of_type(f"kubernetes:{source['apiVersion']}:{source['kind']}")
             if r.inputs["metadata"] == {**r.inputs["metadata"], "name": source["name"], "namespace": namespace}
         ]
-        host = f"{MOCK_ACCOUNT_ID}.dkr.ecr.{generator.inputs['spec']['region']}.amazonaws.com"
-        data = mock_generated_login(source["kind"], generator.inputs["spec"], host)
+        data = mock_generated_login(source["kind"], generator.inputs["spec"], _generated_host(generator.inputs["spec"]))
         rendered: dict[str, str] = {}
         for part in template["templateFrom"]:
             names = {
@@ -167,6 +166,11 @@ def controller_documents(evaluation: Evaluation) -> dict[str, dict]:
                 rendered[item["key"]] = render(values.value[item["key"]], data)
         found[spec["target"]["name"]] = json.loads(rendered[".dockerconfigjson"])
     return found
+
+
+def _generated_host(spec: dict) -> str:
+    """The host an ECR generator's login is for (its `proxy_endpoint`); Google's access token names none."""
+    return f"{MOCK_ACCOUNT_ID}.dkr.ecr.{spec['region']}.amazonaws.com" if "region" in spec else ""
 
 
 def login_in(document: dict, host: str) -> Login | None:
@@ -220,11 +224,25 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
         password = next(f.key for f in fields if f.secret)
         found[image_host(workspace[url] + "/x")] = (workspace[user], workspace[password])
     elif backend == "artifact-registry":
-        (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
         repository = workspace.get("repository", "gitpod")
         location = workspace.get("location") or config.get("gcp:region")
         host = repository if repository.endswith("gcr.io") else f"{location}-docker.pkg.dev"
-        found[host] = ("_json_key", mock_key_file(key.name, key.inputs["serviceAccountId"]))
+        if workspace.get("gkeClusterName"):
+            # The access token ESO's generator would mint for the project and the GKE cluster named.
+            spec = {
+                "projectID": workspace.get("project") or config.get("gcp:project"),
+                "auth": {
+                    "workloadIdentity": {
+                        "clusterName": workspace["gkeClusterName"],
+                        "serviceAccountRef": {"name": BACKENDS[backend].token_service_account},
+                    }
+                },
+            }
+            generated = mock_generated_login("GCRAccessToken", spec, host)
+            found[host] = (generated["username"], generated["password"])
+        else:
+            (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
+            found[host] = ("_json_key", mock_key_file(key.name, key.inputs["serviceAccountId"]))
     elif backend == "ecr":
         # The login ESO's generator would mint; the mocks give it for the repositories' region and host.
         region = workspace.get("region") or config.get("aws:region")
@@ -312,6 +330,16 @@ RUNTIME_SCENARIOS = [
     RuntimeScenario(
         "gcp-artifact-registry-with-mirror-and-base-images",
         {**GCP, WS: {"backend": "artifact-registry"}, COMPONENTS: MIRROR, BASE: {"registries": [QUAY]}},
+        user_base_images=USER_IMAGES[:1],
+    ),
+    RuntimeScenario(
+        "gcp-artifact-registry-keyless-with-mirror-and-base-images",
+        {
+            **GCP,
+            WS: {"backend": "artifact-registry", "gkeClusterName": "gitpod", "gkeClusterLocation": "europe-west1-b"},
+            COMPONENTS: MIRROR,
+            BASE: {"registries": [QUAY]},
+        },
         user_base_images=USER_IMAGES[:1],
     ),
     RuntimeScenario(

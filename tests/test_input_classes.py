@@ -138,6 +138,18 @@ CATALOGUE: list[dict[str, Any]] = [
     },
     {W: {"backend": "in-cluster"}},
     {
+        "gcp:region": "europe-west1",
+        W: {
+            "backend": "artifact-registry",
+            "project": "acme-images",
+            "login": "workload-identity",
+            "gkeClusterName": "gitpod-eu",
+            "gkeClusterLocation": "europe-west1-b",
+            "gkeClusterProject": "acme-clusters",
+            "refreshInterval": "5m",
+        },
+    },
+    {
         W: {
             "backend": "ecr",
             "region": "eu-west-1",

@@ -66,6 +66,8 @@ def test_every_policy_is_a_real_policy_with_a_validate_function():
         "ecr-workspace-images-encrypted",
         "iam-irsa-trust-one-service-account",
         "ecr-no-iam-user-or-access-key",
+        "gcp-no-key-with-workload-identity",
+        "gcp-workload-identity-one-service-account",
     }
     assert all(callable(p.validate) for p in POLICIES)
 
@@ -385,6 +387,12 @@ def test_the_packs_copies_of_the_programs_facts_are_equal_to_the_originals():
 
     assert policies.LOGIN_TEMPLATE_TYPE == TEMPLATE_SECRET_TYPE
     assert policies.S3_CREDENTIAL_KEYS == set(S3_KEYS)
+    from components.gcp import key_creation, workload_identity
+    from components.kubernetes.renewed_login import GENERATORS_API
+
+    assert policies.GCR_ACCESS_TOKEN == f"kubernetes:{GENERATORS_API}:{workload_identity.LOGIN_GENERATOR_KIND}"
+    assert key_creation.CONSTRAINT in policies.KEY_BAN_CONSTRAINTS
+    assert workload_identity.GKE_WORKLOAD_POOL.endswith(policies.WORKLOAD_POOL_MARK)
     assert policies.DOCKER_HUB_ALIASES == DOCKER_HUB_ALIASES - {DOCKER_HUB}
 
 
@@ -638,3 +646,114 @@ def test_an_iam_user_or_access_key_beside_ecr_workspace_images_is_caught(ecr_res
     assert "IAM user" in caught[0][1] and "access key" in caught[1][1] and "IRSA" in caught[0][1]
     # The s3 backend's user and key, with no ECR repository in the stack, are that backend's design.
     assert "ecr-no-iam-user-or-access-key" not in {p for p, _, _ in violations(run("dev", AWS).resources)}
+
+
+KEYLESS_GCP = {
+    "gcp:project": "acme-gitpod",
+    "gcp:region": "europe-west1",
+    "gitpod-registry:workspaceImages": {
+        "backend": "artifact-registry",
+        "gkeClusterName": "gitpod",
+        "gkeClusterLocation": "europe-west1",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def keyless_resources():
+    return run("dev", KEYLESS_GCP).resources
+
+
+def test_the_programs_keyless_login_passes_every_policy(keyless_resources):
+    assert violations(keyless_resources) == []
+
+
+def test_a_key_or_a_key_exception_beside_the_keyless_login_is_caught(keyless_resources):
+    key = fake("gcp:serviceaccount/key:Key", "ci-key", {"serviceAccountId": "ci@acme-gitpod.iam.gserviceaccount.com"})
+    exception = fake(
+        "gcp:orgpolicy/policy:Policy",
+        "key-exception",
+        {
+            "name": "projects/acme-gitpod/policies/iam.disableServiceAccountKeyCreation",
+            "parent": "projects/acme-gitpod",
+        },
+    )
+    (generator,) = [r for r in keyless_resources if r.type.endswith(":GCRAccessToken")]
+    stored = fake(
+        generator.type,
+        "stored-key-login",
+        {"spec": {"projectID": "acme-gitpod", "auth": {"secretRef": {"secretAccessKeySecretRef": {"name": "k"}}}}},
+    )
+    caught = violations([*keyless_resources, key, exception, stored])
+    assert [(p, urn) for p, _, urn in caught] == [
+        ("gcp-no-key-with-workload-identity", key.urn),
+        ("gcp-no-key-with-workload-identity", exception.urn),
+        ("gcp-no-key-with-workload-identity", stored.urn),
+    ], caught
+    assert all("Workload Identity" in message for _, message, _ in caught)
+    # The key login's own key, with no keyless login in the stack, is that login's design.
+    gcp = run("dev", {**KEYLESS_GCP, "gitpod-registry:workspaceImages": {"backend": "artifact-registry"}})
+    assert "gcp-no-key-with-workload-identity" not in {p for p, _, _ in violations(gcp.resources)}
+
+
+POOL = "acme-gitpod.svc.id.goog"
+PRINCIPAL = f"principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/{POOL}"
+
+
+@pytest.mark.parametrize(
+    "props, caught",
+    [
+        ({"member": f"{PRINCIPAL}/subject/ns/gitpod/sa/gitpod-registry-gar-login"}, False),
+        ({"member": f"serviceAccount:{POOL}[gitpod/gitpod-registry-gar-login]"}, False),
+        ({"member": "serviceAccount:gitpod-reg-dev@acme-gitpod.iam.gserviceaccount.com"}, False),
+        (
+            {
+                "member": f"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/{POOL}/namespace/gitpod"
+            },
+            True,
+        ),
+        (
+            {
+                "member": f"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/{POOL}/*"
+            },
+            True,
+        ),
+        ({"member": f"serviceAccount:{POOL}[gitpod/*]"}, True),
+        ({"member": f"{PRINCIPAL}/subject/ns/gitpod/sa/*"}, True),
+        (
+            {
+                "members": [
+                    f"serviceAccount:{POOL}[gitpod/gitpod-registry-gar-login]",
+                    f"serviceAccount:{POOL}[other/builder]",
+                ]
+            },
+            True,
+        ),
+    ],
+    ids=[
+        "principal",
+        "workload-identity-user",
+        "google-service-account",
+        "namespace-set",
+        "pool-set",
+        "wildcard-sa",
+        "wildcard-principal",
+        "two-members",
+    ],
+)
+def test_a_workload_identity_grant_wider_than_one_service_account_is_caught(props, caught):
+    tokens = {"member": "gcp:serviceaccount/iAMMember:IAMMember", "members": "gcp:serviceaccount/iAMBinding:IAMBinding"}
+    for token in (tokens[next(iter(props))], "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"):
+        if "members" in props and "Member:" in token:
+            continue
+        grant = fake(token, "grant", {"role": "roles/iam.workloadIdentityUser", **props})
+        found = [(p, m) for p, m, _ in violations([grant])]
+        assert bool(found) == caught, (token, found)
+        assert all(p == "gcp-workload-identity-one-service-account" and m.startswith("grant:") for p, m in found)
+
+
+def test_the_programs_keyless_grant_turned_into_a_principal_set_is_caught(keyless_resources):
+    (member,) = [r for r in keyless_resources if r.type.endswith(":RepositoryIamMember")]
+    wider = member.inputs["member"].replace("principal://", "principalSet://").rsplit("/sa/", 1)[0]
+    bad = fake(member.type, member.name, {**member.inputs, "member": wider})
+    assert [p for p, _, _ in violations([bad])] == ["gcp-workload-identity-one-service-account"]

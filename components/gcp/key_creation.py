@@ -43,10 +43,12 @@ def note(project: str, exception_declared: bool) -> str:
             "run `pulumi up` again"
         )
     return (
-        f"Service-account key: organizations created on or after 2024-05-03 enforce {CONSTRAINT} by default, and "
-        "then creating the key fails with FAILED_PRECONDITION. If yours does, set workspaceImages.allowKeyCreation "
-        f"true (a project-scoped exception for {project}), or have an organization policy administrator grant one; "
-        "see docs/backend-artifact-registry.md"
+        f"Service-account key (login key): organizations created on or after 2024-05-03 enforce {CONSTRAINT} by "
+        "default, and in one of those `pulumi up` fails at the key with FAILED_PRECONDITION (the repository and the "
+        "service account exist by then). If yours does, log in with no key: set workspaceImages.gkeClusterName and "
+        "gkeClusterLocation (login workload-identity, which needs External Secrets Operator); or set "
+        f"workspaceImages.allowKeyCreation true (a project-scoped exception for {project}), or have an organization "
+        "policy administrator grant one; see docs/backend-artifact-registry.md"
     )
 
 
@@ -56,4 +58,13 @@ def redirection_note(repository: str, project: str) -> str:
         "redirection from Container Registry is enabled, a project-wide setting no provider resource manages: "
         f"`gcloud artifacts settings enable-upgrade-redirection --project={project}` (Google enabled it by itself "
         "only for projects that had used Container Registry)"
+    )
+
+
+def workload_identity_note(cluster_project: str, cluster_name: str) -> str:
+    return (
+        f"workload-identity login: GKE cluster {cluster_name} must have Workload Identity Federation for GKE enabled "
+        f"(always on in Autopilot; Standard: `gcloud container clusters update {cluster_name} --location=LOCATION "
+        f"--workload-pool={cluster_project}.svc.id.goog`). External Secrets Operator exchanges tokens at "
+        "securetoken.googleapis.com itself, so the node pools need no GKE metadata server for it"
     )

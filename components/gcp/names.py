@@ -82,6 +82,14 @@ RESTRICTED_PROJECT_STRINGS = ("google", "ssl")
 _SERVICE_AGENT_NAME = re.compile(r"service-[0-9]+")
 
 
+def is_region(text: str) -> bool:
+    return _REGION.fullmatch(text) is not None
+
+
+def is_zone(text: str) -> bool:
+    return _ZONE.fullmatch(text) is not None
+
+
 def is_gcr_domain(repository: object) -> bool:
     return isinstance(repository, str) and repository in GCR_DOMAIN_LOCATIONS
 

@@ -1,6 +1,7 @@
 """External Secrets Operator (ESO), installed on request with Helm and cut down to what Gitpod's login needs.
 
-A backend whose push secret a controller writes (SecretWriter.CONTROLLER: ecr) needs ESO in the cluster. With
+A backend whose push secret a controller writes (SecretWriter.CONTROLLER: ecr; artifact-registry's workload-identity
+login) needs ESO in the cluster. With
 `external_secrets_operator.install` this program installs chart `external-secrets` CHART_VERSION as a Helm release
 (pulumi-kubernetes helm.v3.Release, so `helm list` and `helm upgrade` see it). The chart's defaults serve every
 namespace and every kind of store; the values below leave one namespace, Gitpod's, and no cluster-wide kind.
@@ -55,7 +56,8 @@ _CLUSTER_WIDE = ("ClusterExternalSecret", "ClusterSecretStore", "ClusterGenerato
 class ExternalSecretsOperatorArgs(TypedDict):
     install: NotRequired[bool]
     """Install External Secrets Operator (chart external-secrets 2.9.0) as a Helm release, reconciling Gitpod's
-    namespace only; for a backend whose push secret ESO writes (ecr). Leave it off where ESO runs already.
+    namespace only; for a backend whose push secret ESO writes (ecr; artifact-registry's workload-identity login).
+    Leave it off where ESO runs already.
     Default false."""
     namespace: NotRequired[str]
     """Namespace of ESO's controller, created if missing. Only with install. Default external-secrets."""
@@ -87,7 +89,8 @@ def check_eso(
         raise InvalidInput(
             at(path, "install"),
             "true, but no External Secrets Operator is needed: only a workspace-image backend whose push secret "
-            "ESO writes (ecr) uses it; remove the key, or choose such a backend",
+            "ESO writes (ecr; artifact-registry with its workload-identity login) uses it; remove the key, or choose "
+            "such a backend",
         )
     return CheckedEso(
         namespace(at(path, "namespace"), given.get("namespace", DEFAULT_NAMESPACE)),

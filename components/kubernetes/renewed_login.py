@@ -90,8 +90,18 @@ def _seconds_text(seconds: int) -> str:
 
 
 def max_refresh_seconds(token_lifetime_seconds: int) -> int:
-    """The longest renewal interval that leaves every written login valid for a whole build."""
-    return token_lifetime_seconds - MAX_BUILD_RUNTIME_SECONDS
+    """The longest renewal interval allowed for a login that lasts `token_lifetime_seconds`.
+
+    A login that outlives a build by far (ECR's 12h) is renewed at least maxBuildRuntime before it expires, so it
+    serves every build. One that does not (a Google access token's hour) cannot serve every build whatever the
+    interval: then a quarter of its life, so every build starts with at least three quarters of it (45m of an
+    hour) and only a build longer than that can fail at push."""
+    return max(token_lifetime_seconds - MAX_BUILD_RUNTIME_SECONDS, token_lifetime_seconds // 4)
+
+
+def guaranteed_seconds(token_lifetime_seconds: int) -> int:
+    """How long every written login stays valid after the next renewal is due, at the longest interval allowed."""
+    return token_lifetime_seconds - max_refresh_seconds(token_lifetime_seconds)
 
 
 def check_refresh_interval(field: str, value: object, token_lifetime_seconds: int, what: str) -> str:
@@ -105,12 +115,18 @@ def check_refresh_interval(field: str, value: object, token_lifetime_seconds: in
         raise InvalidInput(field, f"{describe(value)} is not a duration; write it as Go does, e.g. 1h, 30m or 2h30m")
     longest = max_refresh_seconds(token_lifetime_seconds)
     if not MIN_REFRESH_SECONDS <= seconds <= longest:
+        kept = guaranteed_seconds(token_lifetime_seconds)
+        why = (
+            "so a login must be renewed at least that long before it expires"
+            if kept >= MAX_BUILD_RUNTIME_SECONDS
+            else f"which no interval can cover; at most {_seconds_text(longest)} leaves every build at least "
+            f"{_seconds_text(kept)}"
+        )
         raise InvalidInput(
             field,
             f"{describe(value)} is out of range; allowed {_seconds_text(MIN_REFRESH_SECONDS)} to "
             f"{_seconds_text(longest)}: {what}, and an image build takes the login when it starts and may push "
-            f"with it for up to {_seconds_text(MAX_BUILD_RUNTIME_SECONDS)} (image-builder's maxBuildRuntime), so a "
-            "login must be renewed at least that long before it expires",
+            f"with it for up to {_seconds_text(MAX_BUILD_RUNTIME_SECONDS)} (image-builder's maxBuildRuntime), {why}",
         )
     return value
 

@@ -10,8 +10,11 @@ external-secrets/external-secrets at v2.9.0 (378bdb6):
 - pkg/controllers/externalsecret/externalsecret_controller.go: `markAsDone` sets Ready=True and refreshTime to the
   start of the sync that wrote the secret; `markAsFailed` sets Ready=False with a fixed message ("could not get
   secret data from provider") and puts the error itself only in an event (`UpdateFailed`), keeping the old secret
-  and refreshTime. Each sync mints a new login (ECR's generator keeps no GeneratorState: generators/v1/ecr/ecr.go
-  returns none), so a written login expires one login lifetime after refreshTime.
+  and refreshTime. Each sync mints a new login (neither ECR's nor GCR's generator keeps a GeneratorState:
+  generators/v1/ecr/ecr.go and generators/v1/gcr/gcr.go return none), so a written login expires one login
+  lifetime after refreshTime. GCR's sets no `expiry` to go by at all.
+- A login shorter than a build (Google's hour) is judged against the program's own bound
+  (renewed_login.max_refresh_seconds), so verify and `pulumi up` accept the same intervals.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..kubernetes.renewed_login import MAX_BUILD_RUNTIME_SECONDS, REFRESH_INTERVAL_DEFAULT, duration_seconds
+from ..kubernetes.renewed_login import (
+    MAX_BUILD_RUNTIME_SECONDS,
+    REFRESH_INTERVAL_DEFAULT,
+    duration_seconds,
+    guaranteed_seconds,
+    max_refresh_seconds,
+)
 from ..push_secret import SecretWriter
 from ..workspace_images import BACKENDS
 from .report import CheckResult
@@ -219,7 +228,7 @@ def check_renewal(external: ExternalSecret, lifetimes: Mapping[str, int], now: d
             "the login's expiry is not checked"
         )
     else:
-        longest = lifetime - MAX_BUILD_RUNTIME_SECONDS
+        longest = max_refresh_seconds(lifetime)
         if interval > longest:
             return fail(
                 "refreshInterval",
@@ -232,6 +241,12 @@ def check_renewal(external: ExternalSecret, lifetimes: Mapping[str, int], now: d
             f"renewed every {external.refresh_interval}; a login lasts {span(lifetime)}, so each stays valid "
             f"{span(lifetime - interval)} after the next renewal (maxBuildRuntime {span(MAX_BUILD_RUNTIME_SECONDS)})"
         )
+        if lifetime - interval < MAX_BUILD_RUNTIME_SECONDS:
+            result.notes.append(
+                f"a login lasts {span(lifetime)}, no longer than an image build may (maxBuildRuntime): a build that "
+                f"starts just before a renewal has {span(lifetime - interval)} to push, and fails at push if it runs "
+                "longer; a shorter refreshInterval narrows that (docs/backend-artifact-registry.md)"
+            )
     if age < -LATE_GRACE_SECONDS:
         return fail(
             "refreshTime",
@@ -247,12 +262,19 @@ def check_renewal(external: ExternalSecret, lifetimes: Mapping[str, int], now: d
                 f"a login lasts {span(lifetime)}): ESO has not renewed it; is its controller running? "
                 f"({describe}; kubectl get pods -A -l app.kubernetes.io/name=external-secrets)",
             )
-        if left < MAX_BUILD_RUNTIME_SECONDS:
+        kept = guaranteed_seconds(lifetime)
+        if left < kept:
             return fail(
                 "expiry",
                 f"the written login expires in {span(left)}, before an image build starting now could end "
-                f"(maxBuildRuntime {span(MAX_BUILD_RUNTIME_SECONDS)}); it was written {span(age)} ago and is renewed "
-                f"every {external.refresh_interval}: ESO is not renewing it in time ({describe})",
+                f"(maxBuildRuntime {span(MAX_BUILD_RUNTIME_SECONDS)}"
+                + (
+                    f"; a login that lasts {span(lifetime)} is meant to keep {span(kept)}"
+                    if kept < MAX_BUILD_RUNTIME_SECONDS
+                    else ""
+                )
+                + f"); it was written {span(age)} ago and is renewed every {external.refresh_interval}: ESO is not "
+                f"renewing it in time ({describe})",
             )
     if age > interval + LATE_GRACE_SECONDS:
         return fail(

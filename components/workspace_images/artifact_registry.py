@@ -4,11 +4,13 @@ Container Registry stopped accepting writes on 2025-03-18 and gcr.io is now serv
 Artifact Registry, so the repository lives there. A `gcr.io`-domain repository answers on
 `gcr.io/PROJECT` only once the project's redirection from Container Registry is enabled, a
 project-wide setting no provider resource manages (pulumi-gcp 10.2 has none), so that is a note.
-A service account key, granted the writer role on this one repository only, logs in as
-`_json_key`; Gitpod mounts it as a `.dockerconfigjson` secret that may also carry private
-base-image and component-mirror logins. Organizations created since 2024-05-03 forbid such keys
-by default (iam.disableServiceAccountKeyCreation); `allow_key_creation` makes a project-scoped
-exception.
+Two logins, each granted the writer role on this one repository only, into the `.dockerconfigjson` secret Gitpod
+mounts, which may also carry private base-image and component-mirror logins:
+- `workload-identity`: no key anywhere. One Kubernetes service account may push, through GKE Workload Identity, and
+  External Secrets Operator renews an access token of it in place (gcp/workload_identity.py).
+- `key`: a service account key, logging in as `_json_key`, written by this program. Organizations created since
+  2024-05-03 forbid such keys by default (iam.disableServiceAccountKeyCreation); `allow_key_creation` makes a
+  project-scoped exception.
 """
 
 import base64
@@ -21,10 +23,12 @@ import pulumi_gcp as gcp
 
 from .. import validation
 from ..fields import Field, checked_values
-from ..gcp import key_creation
+from ..gcp import key_creation, workload_identity
 from ..gcp import names as gcp_names
+from ..gcp.workload_identity import GkeCluster
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, docker_config_secret
+from ..kubernetes.renewed_login import ESO_REQUIRED_NOTE
 from ..validation import InvalidInput, at, checked_args, ref
 from .backend import (
     Backend,
@@ -81,6 +85,8 @@ FIELDS = (
         check=gcp_names.repository_id,
         description="Repository id; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository.",
     ),
+    workload_identity.LOGIN_FIELD,
+    *workload_identity.FIELDS,
     Field(
         "service_account",
         "string",
@@ -141,6 +147,22 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     Default: gcp:region; the fixed multi-region of a gcr.io-domain repository."""
     repository: NotRequired[str]
     """Repository id; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository. Default gitpod."""
+    login: NotRequired[str]
+    """How image-builder logs in: workload-identity (no key: External Secrets Operator renews an access token of one
+    Kubernetes service account through GKE Workload Identity) or key (a service-account key, which organizations
+    created since 2024-05-03 forbid by default). One of workload-identity or key. Default: workload-identity when
+    gkeClusterName is set, otherwise key."""
+    gke_cluster_name: NotRequired[str]
+    """workload-identity login: name of the GKE cluster Gitpod runs in, e.g. gitpod."""
+    gke_cluster_location: NotRequired[str]
+    """workload-identity login: that cluster's region or zone, e.g. europe-west1; required with it."""
+    gke_cluster_project: NotRequired[str]
+    """workload-identity login: Google Cloud project ID of that cluster, whose workload identity pool
+    (PROJECT.svc.id.goog) the login comes from. Default: the repository's project."""
+    refresh_interval: NotRequired[str]
+    """workload-identity login: how often External Secrets Operator renews it, a Go duration from 1m to 15m: an
+    access token lasts about 1h, and an image build pushes with the one it started with for up to 1h. Default
+    10m."""
     service_account: NotRequired[str]
     """Email of an existing service account to use (e.g. Gitpod's object-storage one); then none is created."""
     cleanup_older_than_days: NotRequired[int]
@@ -184,10 +206,16 @@ class CheckedArtifactRegistry:
     """Hosts image-builder may use the extra credentials for (privateBaseImageAllowList)."""
     allow_key_creation: bool = False
     secret_name: str = DEFAULT_SECRET_NAME
+    gke: GkeCluster | None = None
+    """The cluster whose Workload Identity the keyless login comes from; None: the key login."""
 
     @property
     def host(self) -> str:
         return gcp_names.registry_host_of(self.location, self.repository)
+
+    @property
+    def keyless(self) -> bool:
+        return self.gke is not None
 
 
 def service_account_id_for(cluster_name: str) -> str:
@@ -220,7 +248,12 @@ def check_fields(
         )
     location = gcp_names.location(at(path, "location"), location, repository)
     service_account = values["service_account"]
-    if service_account is None and len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX:
+    gke = workload_identity.check_login(args, values, path, project)
+    if (
+        gke is None
+        and service_account is None
+        and len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX
+    ):
         limit = SERVICE_ACCOUNT_ID_MAX - len(SERVICE_ACCOUNT_PREFIX)
         raise InvalidInput(
             "cluster_name",
@@ -232,7 +265,7 @@ def check_fields(
     if own_host in logins.hosts:
         raise InvalidInput(
             logins.path_of(own_host),
-            f"two credentials for registry host {own_host!r}: the repository's own key already logs in there",
+            f"two credentials for registry host {own_host!r}: the repository's own login already logs in there",
         )
     return CheckedArtifactRegistry(
         common,
@@ -245,6 +278,7 @@ def check_fields(
         logins.credentials,
         logins.allow_list,
         values["allow_key_creation"],
+        gke=gke,
     )
 
 
@@ -261,8 +295,12 @@ def warnings(checked: CheckedArtifactRegistry, path: str) -> tuple[InvalidInput,
 
 
 def notes(checked: CheckedArtifactRegistry) -> tuple[str, ...]:
-    """What `pulumi up` cannot do here: the org-policy exception unless opted in, and gcr.io redirection."""
-    found = [key_creation.note(checked.project, checked.allow_key_creation)]
+    """What `pulumi up` cannot do here: ESO and Workload Identity for the keyless login; the org-policy exception
+    unless opted in for the key; gcr.io redirection."""
+    if checked.gke is not None:
+        found = [ESO_REQUIRED_NOTE, key_creation.workload_identity_note(checked.gke.project, checked.gke.name)]
+    else:
+        found = [key_creation.note(checked.project, checked.allow_key_creation)]
     if gcp_names.is_gcr_domain(checked.repository):
         found.append(key_creation.redirection_note(checked.repository, checked.project))
     return tuple(found)
@@ -286,13 +324,15 @@ def _cleanup_policies(cleanup: Cleanup) -> list[gcp.artifactregistry.RepositoryC
 
 
 class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
-    """An Artifact Registry repository for workspace images, and the credentials to push to it.
+    """An Artifact Registry repository for workspace images, and the login to push to it.
 
     Children: the artifactregistry.googleapis.com service (left enabled on destroy); a protected
-    Docker repository (optionally gcr.io-domain, optionally with cleanup policies); a service
-    account unless an existing one is given; a writer grant on the repository only; with
-    allow_key_creation, the orgpolicy.googleapis.com service and a project-scoped organization policy
-    that does not enforce iam.disableServiceAccountKeyCreation; one or two service account keys; a
+    Docker repository (optionally gcr.io-domain, optionally with cleanup policies); a writer grant on
+    the repository only. With the workload-identity login: a Kubernetes service account, the principal
+    the grant names, and External Secrets Operator's objects that write the kubernetes.io/dockerconfigjson
+    secret (kubernetes/renewed_login.py). With the key login: a service account unless an existing one is
+    given; with allow_key_creation, the orgpolicy.googleapis.com service and a project-scoped organization
+    policy that does not enforce iam.disableServiceAccountKeyCreation; one or two service account keys; a
     kubernetes.io/dockerconfigjson secret.
     """
 
@@ -303,7 +343,11 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     repository_id: pulumi.Output[str]
     """The repository's id, e.g. gitpod."""
     service_account_email: pulumi.Output[str]
-    """Email of the service account whose key the secret carries."""
+    """Email of the service account whose key the secret carries; empty with the workload-identity login."""
+    principal: pulumi.Output[str]
+    """The IAM member granted the writer role on the repository: serviceAccount:EMAIL, or with the
+    workload-identity login principal://iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/
+    PROJECT.svc.id.goog/subject/ns/NAMESPACE/sa/gitpod-registry-gar-login."""
     secret_name: pulumi.Output[str]
     """Name of the kubernetes.io/dockerconfigjson secret (key .dockerconfigjson)."""
 
@@ -315,7 +359,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     ) -> None:
         checked = checked_args(args, CheckedArtifactRegistry, check_args)
         project, location, repository_id = checked.project, checked.location, checked.repository
-        cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
+        cluster = checked.common.cluster_name
         super().__init__("gitpod-registry:index:ArtifactRegistryWorkspaceImages", name, None, opts)
         if not isinstance(args, CheckedArtifactRegistry):  # a composite's were warned about by whoever checked them
             for doubt in warnings(checked, ""):
@@ -343,7 +387,54 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             cleanup_policy_dry_run=False if checked.cleanup else None,
             opts=pulumi.ResourceOptions(parent=self, protect=checked.common.protect_data, depends_on=[service]),
         )
+        if checked.gke is not None:
+            email: pulumi.Output[str] = pulumi.Output.from_input("")
+            self.principal, self.secret_name = workload_identity.keyless_login(
+                name,
+                project=project,
+                location=location,
+                repository=repository.name,
+                role=WRITER_ROLE,
+                cluster=checked.gke,
+                namespace=checked.common.namespace,
+                secret_name=checked.secret_name,
+                host=checked.host,
+                static=checked.extra_credentials,
+                parent=self,
+                # A composite's ESO install: the ESO objects need its CRDs and controller.
+                depends_on=opts.depends_on if opts else None,
+            )
+        else:
+            email, self.secret_name = self._key_login(name, checked, repository)
+            self.principal = email.apply(lambda e: f"serviceAccount:{e}")
 
+        self.url = pulumi.Output.from_input(gcp_names.registry_url(project, location, repository_id))
+        self.registry_host = pulumi.Output.from_input(checked.host)
+        self.repository_id = repository.repository_id
+        self.service_account_email = email
+        url = gcp_names.registry_url(project, location, repository_id)
+        allow_list = list(checked.allow_list)
+        self.container_registry = self.secret_name.apply(lambda secret: external_registry(url, secret, allow_list))
+        self.register_outputs(
+            {
+                "url": self.url,
+                "registry_host": self.registry_host,
+                "repository_id": self.repository_id,
+                "service_account_email": self.service_account_email,
+                "principal": self.principal,
+                "secret_name": self.secret_name,
+                "container_registry": self.container_registry,
+            }
+        )
+
+    def _key_login(
+        self, name: str, checked: CheckedArtifactRegistry, repository: gcp.artifactregistry.Repository
+    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The service account (given or created), its writer grant and key, and the secret this program writes;
+        returns the account's email and the secret's name."""
+        project, location, repository_id = checked.project, checked.location, checked.repository
+        cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
+        child = pulumi.ResourceOptions(parent=self)
         if checked.service_account is not None:
             email: pulumi.Output[str] = pulumi.Output.from_input(checked.service_account)
         else:
@@ -375,9 +466,8 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
         if checked.rotation.keep_previous_key and generation > 1:
             gcp.serviceaccount.Key(f"{name}-key-{generation - 1}", service_account_id=email, opts=key_opts)
 
-        host = checked.host
         own: RegistryCredential = {
-            "server": host,
+            "server": checked.host,
             "username": JSON_KEY_USER,
             "password": pulumi.Output.secret(key.private_key.apply(_decoded_key)),
         }
@@ -388,35 +478,21 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             credentials=[own, *checked.extra_credentials],
             opts=child,
         )
-
-        self.url = pulumi.Output.from_input(gcp_names.registry_url(project, location, repository_id))
-        self.registry_host = pulumi.Output.from_input(host)
-        self.repository_id = repository.repository_id
-        self.service_account_email = email
-        self.secret_name = secret.metadata.apply(lambda m: m["name"])
-        url = gcp_names.registry_url(project, location, repository_id)
-        allow_list = list(checked.allow_list)
-        self.container_registry = self.secret_name.apply(lambda secret: external_registry(url, secret, allow_list))
-        self.register_outputs(
-            {
-                "url": self.url,
-                "registry_host": self.registry_host,
-                "repository_id": self.repository_id,
-                "service_account_email": self.service_account_email,
-                "secret_name": self.secret_name,
-                "container_registry": self.container_registry,
-            }
-        )
+        return email, secret.metadata.apply(lambda m: m["name"])
 
 
 BACKEND = Backend(
     name="artifact-registry",
-    summary="GCP: an Artifact Registry Docker repository, pushed to with a service-account key",
+    summary="GCP: an Artifact Registry Docker repository, pushed to with no stored key through GKE Workload "
+    "Identity (a login External Secrets Operator renews), or with a service-account key",
     fields=FIELDS,
     inputs=INPUTS,
     check=check_fields,
     build=ArtifactRegistryWorkspaceImages,
     secret_writer=SecretWriter.PROGRAM,
+    writer_for=lambda checked: SecretWriter.CONTROLLER if checked.keyless else SecretWriter.PROGRAM,
+    renewed_login_lifetime=(workload_identity.LOGIN_GENERATOR_KIND, workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS),
+    token_service_account=workload_identity.LOGIN_SERVICE_ACCOUNT,
     notes=notes,
     warnings=warnings,
 )

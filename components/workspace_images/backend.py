@@ -124,7 +124,8 @@ class Backend:
     """(name, checked arguments, options) -> the backend's component."""
     secret_writer: SecretWriter
     """Who writes the push secret Gitpod's readers share, and so whether other logins can reach it: the composite
-    refuses a mirror login and base-image logins up front where they cannot."""
+    refuses a mirror login and base-image logins up front where they cannot. For a backend with `writer_for`, the
+    writer of its default mode."""
     inputs: tuple[Field, ...]
     """Every input of its component, in its Args' order, the config fields among them: the one declaration the
     component's Args TypedDict is generated from (offline/backend_args.py). Empty only where `build` makes no
@@ -142,7 +143,16 @@ class Backend:
     token_service_account: str | None = None
     """The service account in Gitpod's namespace whose tokens the controller requests to log in (IRSA); an External
     Secrets Operator this program installs may request tokens of it alone."""
+    writer_for: Callable[[Any], SecretWriter] | None = None
+    """(checked arguments) -> who writes the push secret, for a backend whose mode decides it (artifact-registry:
+    its service-account key is written by this program, its keyless login by External Secrets Operator). Every
+    writer it returns carries other logins exactly when `secret_writer` does, so the refusals made before the
+    backend's own check stay right (tests/workspace_images/test_secret_writer.py)."""
     notes: Callable[[Any], tuple[str, ...]] = lambda checked: ()
     """(checked arguments) -> what must be done outside this program for the backend to work, if anything."""
     warnings: Callable[[Any, str], tuple[InvalidInput, ...]] = lambda checked, path: ()
     """(checked arguments, their path) -> doubts that do not stop the plan (a location outside a dated list)."""
+
+    def writer(self, checked: Any) -> SecretWriter:
+        """Who writes the push secret for these checked arguments."""
+        return self.writer_for(checked) if self.writer_for is not None else self.secret_writer

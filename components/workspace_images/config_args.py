@@ -38,7 +38,9 @@ class WorkspaceImagesArgs(TypedDict):
     Default: required unless oidcProviderArn is given."""
     refresh_interval: NotRequired[str]
     """ecr: How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
-    the one it started with for up to 1h. Default 1h."""
+    the one it started with for up to 1h. Default 1h. artifact-registry: workload-identity login: how often
+    External Secrets Operator renews it, a Go duration from 1m to 15m: an access token lasts about 1h, and an
+    image build pushes with the one it started with for up to 1h. Default 10m."""
     kms_key_arn: NotRequired[str]
     """ecr: ARN of a KMS key to encrypt the repositories with. Default: AES256 with keys ECR manages."""
     scan_on_push: NotRequired[bool]
@@ -59,6 +61,19 @@ class WorkspaceImagesArgs(TypedDict):
     repository: NotRequired[str]
     """artifact-registry: Repository id; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository.
     Default gitpod."""
+    login: NotRequired[str]
+    """artifact-registry: How image-builder logs in: workload-identity (no key: External Secrets Operator renews an
+    access token of one Kubernetes service account through GKE Workload Identity) or key (a service-account key,
+    which organizations created since 2024-05-03 forbid by default). One of workload-identity or key. Default:
+    workload-identity when gkeClusterName is set, otherwise key."""
+    gke_cluster_name: NotRequired[str]
+    """artifact-registry: workload-identity login: name of the GKE cluster Gitpod runs in, e.g. gitpod."""
+    gke_cluster_location: NotRequired[str]
+    """artifact-registry: workload-identity login: that cluster's region or zone, e.g. europe-west1; required with
+    it."""
+    gke_cluster_project: NotRequired[str]
+    """artifact-registry: workload-identity login: Google Cloud project ID of that cluster, whose workload identity
+    pool (PROJECT.svc.id.goog) the login comes from. Default: the repository's project."""
     service_account: NotRequired[str]
     """artifact-registry: Email of an existing service account to use (e.g. Gitpod's object-storage one); then none
     is created."""

@@ -21,7 +21,10 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
 BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
 CONTROLLER_BACKENDS = [b.name for b in BACKENDS.values() if b.secret_writer is SecretWriter.CONTROLLER]
-OTHER_BACKENDS = [b.name for b in BACKENDS.values() if b.secret_writer is not SecretWriter.CONTROLLER]
+# A backend whose mode decides its writer is judged on a complete config (its own tests: the keyless login's).
+OTHER_BACKENDS = [
+    b.name for b in BACKENDS.values() if b.secret_writer is not SecretWriter.CONTROLLER and b.writer_for is None
+]
 
 
 def ecr(**extra) -> dict:

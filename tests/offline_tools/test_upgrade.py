@@ -132,13 +132,21 @@ def test_upgrade_schema_check_names_removed_renamed_retyped_and_newly_required_i
 
 
 def _rotating_stacks() -> list[str]:
+    from components.push_secret import SecretWriter
+    from components.stack_config import load
     from components.workspace_images import BACKENDS
 
     found = []
     for stack in shipped_stacks():
-        workspace_images = json.loads(stack_config(stack)[0].get("gitpod-registry:workspaceImages", "{}"))
+        config = stack_config(stack)[0]
+        workspace_images = json.loads(config.get("gitpod-registry:workspaceImages", "{}"))
         backend = BACKENDS.get(workspace_images.get("backend"))
-        if backend and any(f.name == "key_generation" for f in backend.fields):
+        # A login a controller renews has no generation to rotate (artifact-registry's keyless one refuses it).
+        if (
+            backend
+            and any(f.name == "key_generation" for f in backend.fields)
+            and load(config, stack).secret_writer is not SecretWriter.CONTROLLER
+        ):
             found.append(stack)
     return found
 

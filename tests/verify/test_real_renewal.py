@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from real.dockerconfig_harness import htpasswd_auth
 
+from components.gcp import workload_identity
 from components.kubernetes.renewed_login import MAX_BUILD_RUNTIME_SECONDS
 from components.push_secret import SecretWriter
 from components.workspace_images.ecr import ECR_TOKEN_LIFETIME_SECONDS
@@ -271,5 +272,8 @@ def test_from_cluster_reads_the_external_secret_that_writes_the_push_secret(
 def test_the_checks_thresholds_are_the_programs():
     from components.verify.renewal import login_lifetimes
 
-    assert login_lifetimes() == {"ECRAuthorizationToken": ECR_TOKEN_LIFETIME_SECONDS}
+    assert login_lifetimes() == {
+        "ECRAuthorizationToken": ECR_TOKEN_LIFETIME_SECONDS,
+        workload_identity.LOGIN_GENERATOR_KIND: workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS,
+    }
     assert MAX_BUILD_RUNTIME_SECONDS == 60 * 60

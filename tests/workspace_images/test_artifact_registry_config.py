@@ -80,7 +80,9 @@ def ar(**fields):
         (ar(keyGeneration=0), r"gitpod-registry:workspaceImages.keyGeneration: expected a whole number from 1 to"),
         (
             ar(bucket="x"),
-            r"gitpod-registry:workspaceImages.bucket: unknown field; (did you mean backend\? )?allowed fields here: allowKeyCreation, backend, cleanupKeepCount, cleanupOlderThanDays, keepPreviousKey, keyGeneration, location, project, repository, serviceAccount",
+            r"gitpod-registry:workspaceImages.bucket: unknown field; (did you mean backend\? )?allowed fields here: allowKeyCreation, backend, cleanupKeepCount, cleanupOlderThanDays, gkeClusterLocation, "
+            r"gkeClusterName, gkeClusterProject, keepPreviousKey, keyGeneration, location, login, project, refreshInterval, "
+            r"repository, serviceAccount",
         ),
         (
             {"gitpod-registry:clusterName": "a" * 20},

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from components.push_secret import SecretWriter
+from components.stack_config import load
 from components.workspace_images import BACKENDS, air_gap_backend
-from offline.engine import evaluate, shipped_stacks, stack_config
-
-
-def _backend(stack: str):
-    config = stack_config(stack)[0]
-    if "gitpod-registry:airGap" in config:
-        return air_gap_backend()
-    return BACKENDS[json.loads(config["gitpod-registry:workspaceImages"])["backend"]]
+from offline.engine import evaluate, program_config, shipped_stacks
 
 
 @pytest.mark.parametrize("stack", shipped_stacks())
 def test_the_declared_writer_is_who_writes_the_secret_gitpod_reads(stack):
-    backend, evaluation = _backend(stack), evaluate(stack)
+    checked, evaluation = load(program_config(stack)[0], stack), evaluate(stack)
     assert evaluation.error is None, f"{stack}: {evaluation.error}"
     registry = evaluation.outputs["installerConfig"]["containerRegistry"]
     name = evaluation.outputs["workspaceImagesSecret"]
-    writer = backend.secret_writer
+    backend, writer = checked.backend, checked.secret_writer
     assert registry["inCluster"] == (writer is SecretWriter.INSTALLER), f"{stack}: {backend.name} declares {writer}"
     if writer is SecretWriter.INSTALLER:
         return
@@ -40,3 +32,27 @@ def test_only_a_secret_the_installer_generates_refuses_other_logins():
     assert {w for w in SecretWriter if not w.carries_other_logins} == {SecretWriter.INSTALLER}
     assert SecretWriter.INSTALLER.registered_as is None
     assert air_gap_backend().secret_writer.carries_other_logins, "the air gap's one login must reach the secret"
+
+
+MODES = {
+    "artifact-registry": (
+        {"gcp:project": "acme-gitpod", "gcp:region": "europe-west1"},
+        ({}, {"gkeClusterName": "gitpod", "gkeClusterLocation": "europe-west1"}),
+    )
+}
+"""Per backend whose writer depends on its mode: provider config, and the fields that choose each mode."""
+
+
+def test_a_writer_that_depends_on_the_mode_carries_other_logins_as_the_declared_one_does():
+    """The composite refuses a mirror login and base-image logins from `secret_writer` before the backend's own check
+    has decided its mode; every writer a mode can choose must agree with it on that."""
+    assert sorted(MODES) == sorted(n for n, b in BACKENDS.items() if b.writer_for is not None)
+    for name, (provider, modes) in MODES.items():
+        backend = BACKENDS[name]
+        chosen = set()
+        for fields in modes:
+            config = {**provider, "gitpod-registry:workspaceImages": {"backend": name, **fields}}
+            chosen.add(load(program_config("dev", config, use_stack_file=False)[0], "dev").secret_writer)
+        assert len(chosen) == len(modes), f"{name}: its modes choose {chosen}"
+        for writer in chosen:
+            assert writer.carries_other_logins == backend.secret_writer.carries_other_logins, (name, writer)

@@ -1,0 +1,252 @@
+"""The artifact-registry backend's workload-identity login, on the resource graph the real program registers: no key
+anywhere, one principal with the writer role on the one repository, ESO's objects held strictly to ESO v2.9.0's API
+types, the template rendered by Go's text/template with sprig from exactly the generator's keys, and every bad input
+refused by its key before anything is registered."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+
+import jsonschema
+import pytest
+from eso_schema import SCHEMAS
+from esotemplate import render
+
+from components.gcp import workload_identity
+from components.kubernetes import renewed_login
+from components.kubernetes.dockerconfig import docker_config_json
+from components.push_secret import SecretWriter
+from components.workspace_images import BACKENDS
+from components.workspace_images.backend import Rotation
+from conftest import assert_never_plain, reveal, run, run_invalid
+from offline.mocks import mock_generated_login, mock_project_number
+
+WS = "gitpod-registry:workspaceImages"
+ESO = "gitpod-registry:externalSecretsOperator"
+GCP = {"gcp:project": "acme-gitpod", "gcp:region": "europe-west1"}
+KEYLESS = {"backend": "artifact-registry", "gkeClusterName": "gitpod", "gkeClusterLocation": "europe-west1"}
+HOST = "europe-west1-docker.pkg.dev"
+EXTERNAL_SECRET = SecretWriter.CONTROLLER.registered_as or ""
+GENERATOR = f"kubernetes:{renewed_login.GENERATORS_API}:{workload_identity.LOGIN_GENERATOR_KIND}"
+MEMBER = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
+KSA = "kubernetes:core/v1:ServiceAccount"
+QUAY = ("quay.io", 'robot"+{{x}}', 'q"\\{{ .password }}\u00e9%s}}')
+BACKEND = BACKENDS["artifact-registry"]
+# What only a key needs: none of it may exist with the keyless login.
+KEY_TYPES = ("gcp:serviceaccount/key:Key", "gcp:serviceaccount/account:Account", "gcp:orgpolicy/policy:Policy")
+
+
+def keyless(stack: str = "dev", **fields):
+    registries = [{"server": QUAY[0], "username": QUAY[1], "password": QUAY[2]}]
+    return run(stack, {**GCP, WS: {**KEYLESS, **fields}, "gitpod-registry:baseImages": {"registries": registries}})
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    return keyless()
+
+
+def _manifest(resource) -> dict:
+    api_version, kind = resource.type.removeprefix("kubernetes:").rsplit(":", 1)
+    return copy.deepcopy(
+        {
+            "apiVersion": api_version,
+            "kind": kind,
+            "metadata": resource.inputs["metadata"],
+            "spec": resource.inputs["spec"],
+        }
+    )
+
+
+def _template_text(evaluation) -> str:
+    (source,) = evaluation.one(EXTERNAL_SECRET).inputs["spec"]["target"]["template"]["templateFrom"]
+    name = source["secret"]["name"]
+    (template,) = [r for r in evaluation.of_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == name]
+    return reveal(template.inputs["stringData"])[".dockerconfigjson"]
+
+
+def test_no_key_and_nothing_only_a_key_needs(evaluation):
+    for token in KEY_TYPES:
+        assert evaluation.of_type(token) == [], f"{token} registered with the keyless login"
+    assert "gcp:serviceaccount" not in " ".join(r.type for r in evaluation.resources)
+
+
+def test_the_one_grant_is_writer_on_the_repository_for_one_kubernetes_service_account(evaluation):
+    (member,) = evaluation.of_type(MEMBER)
+    number = mock_project_number("acme-gitpod")
+    assert member.inputs == {
+        "project": "acme-gitpod",
+        "location": "europe-west1",
+        "repository": "gitpod",
+        "role": "roles/artifactregistry.writer",
+        "member": f"principal://iam.googleapis.com/projects/{number}/locations/global/workloadIdentityPools/"
+        f"acme-gitpod.svc.id.goog/subject/ns/gitpod/sa/{BACKEND.token_service_account}",
+    }, member.urn
+    assert not [r for r in evaluation.resources if r.type.startswith("gcp:projects/iAM")], "a project-wide grant"
+
+
+def test_the_pool_and_number_are_the_gke_clusters_project(evaluation):
+    other = keyless(gkeClusterProject="acme-clusters", project="acme-images")
+    member = other.one(MEMBER).inputs
+    assert member["project"] == "acme-images"
+    number = mock_project_number("acme-clusters")
+    assert f"/projects/{number}/locations/global/workloadIdentityPools/acme-clusters.svc.id.goog/" in member["member"]
+    spec = other.one(GENERATOR).inputs["spec"]
+    assert (
+        spec["projectID"] == "acme-images" and spec["auth"]["workloadIdentity"]["clusterProjectID"] == "acme-clusters"
+    )
+
+
+def test_the_service_account_is_not_annotated_so_eso_uses_the_federated_token(evaluation):
+    """workload_identity.go: with `iam.gke.io/gcp-service-account` ESO would impersonate a Google service account."""
+    (account,) = evaluation.of_type(KSA)
+    assert account.inputs["metadata"]["name"] == BACKEND.token_service_account, account.urn
+    assert account.inputs["metadata"]["namespace"] == "gitpod"
+    assert "annotations" not in account.inputs["metadata"], account.urn
+    assert account.inputs["automountServiceAccountToken"] is False, account.urn
+
+
+def test_the_generator_names_the_cluster_and_the_service_account(evaluation):
+    assert evaluation.one(GENERATOR).inputs["spec"] == {
+        "projectID": "acme-gitpod",
+        "auth": {
+            "workloadIdentity": {
+                "serviceAccountRef": {"name": BACKEND.token_service_account},
+                "clusterLocation": "europe-west1",
+                "clusterName": "gitpod",
+                "clusterProjectID": "acme-gitpod",
+            }
+        },
+    }
+
+
+def test_every_eso_object_is_valid_strictly_against_esos_api_types(evaluation):
+    found = [r for r in evaluation.resources if r.type in (EXTERNAL_SECRET, GENERATOR)]
+    assert len(found) == 2
+    for resource in found:
+        manifest = _manifest(resource)
+        jsonschema.validate(manifest, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
+    generator = _manifest(evaluation.one(GENERATOR))
+    identity = generator["spec"]["auth"]["workloadIdentity"]
+    identity["clusterProject"] = identity.pop("clusterProjectID")  # the apiserver would prune it silently
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
+
+
+def test_the_external_secret_writes_the_secret_the_installer_names(evaluation):
+    external = evaluation.one(EXTERNAL_SECRET)
+    name = evaluation.outputs["installerConfig"]["containerRegistry"]["external"]["certificate"]["name"]
+    spec = external.inputs["spec"]
+    assert spec["target"]["name"] == name and spec["target"]["template"]["type"] == "kubernetes.io/dockerconfigjson"
+    assert spec["refreshInterval"] == workload_identity.REFRESH_INTERVAL_DEFAULT
+    assert spec["dataFrom"][0]["sourceRef"]["generatorRef"]["kind"] == "GCRAccessToken"
+    written = [r for r in evaluation.of_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == name]
+    assert written == [], "Pulumi must not own the Secret ESO rewrites"
+    assert_never_plain(evaluation, QUAY[2])
+
+
+def test_go_renders_the_access_token_as_oauth2accesstoken_beside_the_other_logins(evaluation):
+    spec = evaluation.one(GENERATOR).inputs["spec"]
+    generated = mock_generated_login("GCRAccessToken", spec, HOST)
+    assert sorted(generated) == sorted(workload_identity.GENERATED_KEYS)
+    text = _template_text(evaluation)
+    for password in (generated["password"], '"}}{{ .username }}\\', "\u00e9\u2028{{"):
+        document = json.loads(render(text, {**generated, "password": password}))
+        assert document == json.loads(docker_config_json([QUAY, (HOST, "oauth2accesstoken", password)]))
+    assert generated["username"] == workload_identity.ACCESS_TOKEN_USER
+
+
+@pytest.mark.parametrize(
+    "interval, ok", [("1m", True), ("15m", True), ("14m59s", True), ("15m1s", False), ("1h", False), ("59s", False)]
+)
+def test_every_accepted_interval_leaves_each_build_three_quarters_of_an_hour(interval, ok):
+    if ok:
+        external = keyless(refreshInterval=interval).one(EXTERNAL_SECRET)
+        assert external.inputs["spec"]["refreshInterval"] == interval
+        seconds = renewed_login.duration_seconds(interval)
+        assert seconds is not None and workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS - seconds >= 45 * 60
+    else:
+        message = run_invalid({**GCP, WS: {**KEYLESS, "refreshInterval": interval}})
+        assert f"{WS}.refreshInterval" in message and "allowed 1m to 15m" in message, message
+
+
+def test_every_field_of_the_key_is_refused_with_the_keyless_login():
+    """The rotation fields, the reused account and the exception: what only the key login reads."""
+    assert set(workload_identity.KEY_ONLY) == {f.name for f in dataclasses.fields(Rotation)} | {
+        "service_account",
+        "allow_key_creation",
+    }
+
+
+@pytest.mark.parametrize("field", workload_identity.KEY_ONLY)
+def test_a_key_field_is_refused_with_the_keyless_login(field):
+    value = {"service_account": "gitpod-reg@acme-gitpod.iam.gserviceaccount.com"}.get(field, 2)
+    value = False if field in ("allow_key_creation", "keep_previous_key") else value
+    key = next(f.key for f in BACKEND.fields if f.name == field)
+    message = run_invalid({**GCP, WS: {**KEYLESS, key: value}})
+    assert f"{WS}.{key}: only with {WS}.login key" in message, message
+
+
+@pytest.mark.parametrize("field", workload_identity.FIELDS, ids=lambda f: f.key)
+def test_a_keyless_field_is_refused_with_the_key_login(field):
+    value = {"gke_cluster_project": "acme-gitpod", "refresh_interval": "5m"}.get(field.name, "europe-west1")
+    message = run_invalid({**GCP, WS: {"backend": "artifact-registry", "login": "key", field.key: value}})
+    assert f"{WS}.{field.key}: only with the workload-identity login" in message, message
+
+
+@pytest.mark.parametrize("missing", ["gkeClusterName", "gkeClusterLocation"])
+def test_the_keyless_login_needs_the_clusters_name_and_location(missing):
+    fields = {k: v for k, v in KEYLESS.items() if k != missing}
+    message = run_invalid({**GCP, WS: {**fields, "login": "workload-identity"}})
+    assert f"{WS}.{missing}: required with {WS}.login workload-identity" in message, message
+
+
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("gkeClusterName", "Gitpod", "not a GKE cluster name"),
+        ("gkeClusterName", 7, "expected a GKE cluster name"),
+        ("gkeClusterLocation", "eu", "not a GKE cluster location"),
+        ("gkeClusterProject", "x", "not a Google Cloud project ID"),
+        ("refreshInterval", 600, "expected a duration"),
+        ("login", "oidc", "workload-identity"),
+    ],
+)
+def test_bad_values_are_refused_by_their_key(field, value, expected):
+    message = run_invalid({**GCP, WS: {**KEYLESS, field: value}})
+    assert f"{WS}.{field}" in message and expected in message, message
+
+
+def test_the_writer_follows_the_login():
+    key = run("dev", {**GCP, WS: {"backend": "artifact-registry"}})
+    assert key.of_type(EXTERNAL_SECRET) == [] and key.of_type("gcp:serviceaccount/key:Key")
+    written = keyless().of_type(EXTERNAL_SECRET)
+    assert len(written) == 1
+    assert BACKEND.secret_writer is SecretWriter.PROGRAM, "key mode, every stack before the keyless login, is default"
+
+
+def test_eso_installed_for_the_keyless_login_may_request_tokens_of_its_one_service_account():
+    installed = run("dev", {**GCP, WS: KEYLESS, ESO: {"install": True}})
+    role = installed.one("kubernetes:rbac.authorization.k8s.io/v1:Role")
+    assert role.inputs["rules"][0]["resourceNames"] == [BACKEND.token_service_account], role.urn
+    release = installed.one("kubernetes:helm.sh/v3:Release").urn
+    for resource in (installed.one(EXTERNAL_SECRET), installed.one(GENERATOR)):
+        assert release in resource.dependencies, f"{resource.urn} does not wait for ESO's install"
+    message = run_invalid({**GCP, WS: {"backend": "artifact-registry"}, ESO: {"install": True}})
+    assert f"{ESO}.install" in message and "no External Secrets Operator is needed" in message, message
+
+
+def test_switching_to_the_keyless_login_keeps_the_repository_and_the_secrets_name():
+    key, switched = run("gcp", {**GCP, WS: {"backend": "artifact-registry"}}), keyless("gcp")
+    repository = "gcp:artifactregistry/repository:Repository"
+    assert key.one(repository).urn == switched.one(repository).urn
+    assert key.one(repository).inputs == switched.one(repository).inputs, "the repository would be replaced"
+    assert key.outputs["workspaceImagesSecret"] == switched.outputs["workspaceImagesSecret"]
+
+
+def test_notes_ask_for_eso_and_workload_identity_not_for_a_key_exception(evaluation):
+    notes = " ".join(evaluation.outputs["notes"])
+    assert renewed_login.ESO_REQUIRED_NOTE in evaluation.outputs["notes"]
+    assert "--workload-pool=acme-gitpod.svc.id.goog" in notes and "disableServiceAccountKeyCreation" not in notes
