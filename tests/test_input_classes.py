@@ -146,7 +146,7 @@ CATALOGUE: list[dict[str, Any]] = [
             "gkeClusterName": "gitpod-eu",
             "gkeClusterLocation": "europe-west1-b",
             "gkeClusterProject": "acme-clusters",
-            "refreshInterval": "5m",
+            "refreshInterval": "2m",
         },
     },
     {

@@ -44,11 +44,18 @@ ACCESS_TOKEN_USER = "oauth2accesstoken"
 GENERATED_KEYS = ("username", "password", "expiry")
 """What the generator emits (gcr.go `generate`). `expiry` is never set on these paths (the token source keeps no
 expiry), so the template reads only username and password."""
-ACCESS_TOKEN_LIFETIME_SECONDS = 60 * 60
-"""Google access tokens last about an hour; ESO sets no expiry to go by, so the renewal interval decides."""
-REFRESH_INTERVAL_DEFAULT = "10m"
-"""Every build then starts with a login valid for at least 50 minutes; a quarter of an hour is the most allowed
-(renewed_login.max_refresh_seconds)."""
+KUBERNETES_TOKEN_SECONDS = 15 * 60
+"""workload_identity.go `k8sSATokenGenerator.Generate`: ESO requests the service account's token with
+`ExpirationSeconds` 15 minutes, and exchanges that for the federated token it logs in with."""
+ACCESS_TOKEN_LIFETIME_SECONDS = KUBERNETES_TOKEN_SECONDS
+"""A federated token lasts no longer than the token it was exchanged for: Google's Security Token Service cuts it to
+the subject token's expiry (google-github-actions/auth: a 5-minute GitHub token gives a 5-minute Google token, and
+Artifact Registry answers 401 after it). With no `iam.gke.io/gcp-service-account` annotation that federated token
+is the login itself, so it lasts at most 15 minutes, not a Google access token's hour. ESO sets no expiry to go by
+(gcr.go: `expiry` is the zero time), so the renewal interval decides."""
+REFRESH_INTERVAL_DEFAULT = "3m"
+"""The most allowed (renewed_login.max_refresh_seconds: a quarter of the lifetime, to the minute): every build then
+starts with a login valid for at least 12 minutes."""
 GKE_WORKLOAD_POOL = "{project}.svc.id.goog"
 _GKE_CLUSTER = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
 
@@ -77,9 +84,19 @@ def gke_location(field: str, value: object) -> str:
     return text
 
 
+_LIFETIME_TEXT = renewed_login.seconds_text(ACCESS_TOKEN_LIFETIME_SECONDS)
+_BOUNDS_TEXT = (
+    f"{renewed_login.seconds_text(renewed_login.MIN_REFRESH_SECONDS)} to "
+    f"{renewed_login.seconds_text(renewed_login.max_refresh_seconds(ACCESS_TOKEN_LIFETIME_SECONDS))}"
+)
+
+
 def _refresh_interval(field: str, value: object) -> str:
     return renewed_login.check_refresh_interval(
-        field, value, ACCESS_TOKEN_LIFETIME_SECONDS, "a Google access token lasts about 1h"
+        field,
+        value,
+        ACCESS_TOKEN_LIFETIME_SECONDS,
+        f"the federated token lasts at most {_LIFETIME_TEXT}, as long as the Kubernetes token ESO exchanges for it",
     )
 
 
@@ -118,8 +135,9 @@ FIELDS = (
         "string",
         default=REFRESH_INTERVAL_DEFAULT,
         check=_refresh_interval,
-        description=f"{KEYLESS} login: how often External Secrets Operator renews it, a Go duration from 1m to 15m: "
-        "an access token lasts about 1h, and an image build pushes with the one it started with for up to 1h.",
+        description=f"{KEYLESS} login: how often External Secrets Operator renews it, a Go duration from "
+        f"{_BOUNDS_TEXT}: the token lasts at most {_LIFETIME_TEXT}, and an image build pushes with the one it "
+        "started with, so a build that runs longer can fail at push.",
     ),
 )
 """The keyless login's fields, besides `login` itself."""

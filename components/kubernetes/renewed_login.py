@@ -84,7 +84,7 @@ def duration_seconds(text: str) -> float | None:
     return sign * total if body else None
 
 
-def _seconds_text(seconds: int) -> str:
+def seconds_text(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours}h" if not rest else f"{hours}h{rest // 60}m" if hours else f"{rest // 60}m"
 
@@ -95,8 +95,8 @@ def max_refresh_seconds(token_lifetime_seconds: int) -> int:
     A login that outlives a build by far (ECR's 12h) is renewed at least maxBuildRuntime before it expires, so it
     serves every build. One that does not (a Google access token's hour) cannot serve every build whatever the
     interval: then a quarter of its life, so every build starts with at least three quarters of it (45m of an
-    hour) and only a build longer than that can fail at push."""
-    return max(token_lifetime_seconds - MAX_BUILD_RUNTIME_SECONDS, token_lifetime_seconds // 4)
+    hour) and only a build longer than that can fail at push. Whole minutes, so the bound is said as it is kept."""
+    return max(token_lifetime_seconds - MAX_BUILD_RUNTIME_SECONDS, token_lifetime_seconds // 4) // 60 * 60
 
 
 def guaranteed_seconds(token_lifetime_seconds: int) -> int:
@@ -119,14 +119,14 @@ def check_refresh_interval(field: str, value: object, token_lifetime_seconds: in
         why = (
             "so a login must be renewed at least that long before it expires"
             if kept >= MAX_BUILD_RUNTIME_SECONDS
-            else f"which no interval can cover; at most {_seconds_text(longest)} leaves every build at least "
-            f"{_seconds_text(kept)}"
+            else f"which no interval can cover; at most {seconds_text(longest)} leaves every build at least "
+            f"{seconds_text(kept)}"
         )
         raise InvalidInput(
             field,
-            f"{describe(value)} is out of range; allowed {_seconds_text(MIN_REFRESH_SECONDS)} to "
-            f"{_seconds_text(longest)}: {what}, and an image build takes the login when it starts and may push "
-            f"with it for up to {_seconds_text(MAX_BUILD_RUNTIME_SECONDS)} (image-builder's maxBuildRuntime), {why}",
+            f"{describe(value)} is out of range; allowed {seconds_text(MIN_REFRESH_SECONDS)} to "
+            f"{seconds_text(longest)}: {what}, and an image build takes the login when it starts and may push "
+            f"with it for up to {seconds_text(MAX_BUILD_RUNTIME_SECONDS)} (image-builder's maxBuildRuntime), {why}",
         )
     return value
 

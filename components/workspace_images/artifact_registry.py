@@ -160,9 +160,9 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     """workload-identity login: Google Cloud project ID of that cluster, whose workload identity pool
     (PROJECT.svc.id.goog) the login comes from. Default: the repository's project."""
     refresh_interval: NotRequired[str]
-    """workload-identity login: how often External Secrets Operator renews it, a Go duration from 1m to 15m: an
-    access token lasts about 1h, and an image build pushes with the one it started with for up to 1h. Default
-    10m."""
+    """workload-identity login: how often External Secrets Operator renews it, a Go duration from 1m to 3m: the
+    token lasts at most 15m, and an image build pushes with the one it started with, so a build that runs longer
+    can fail at push. Default 3m."""
     service_account: NotRequired[str]
     """Email of an existing service account to use (e.g. Gitpod's object-storage one); then none is created."""
     cleanup_older_than_days: NotRequired[int]

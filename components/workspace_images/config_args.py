@@ -39,8 +39,8 @@ class WorkspaceImagesArgs(TypedDict):
     refresh_interval: NotRequired[str]
     """ecr: How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
     the one it started with for up to 1h. Default 1h. artifact-registry: workload-identity login: how often
-    External Secrets Operator renews it, a Go duration from 1m to 15m: an access token lasts about 1h, and an
-    image build pushes with the one it started with for up to 1h. Default 10m."""
+    External Secrets Operator renews it, a Go duration from 1m to 3m: the token lasts at most 15m, and an image
+    build pushes with the one it started with, so a build that runs longer can fail at push. Default 3m."""
     kms_key_arn: NotRequired[str]
     """ecr: ARN of a KMS key to encrypt the repositories with. Default: AES256 with keys ECR manages."""
     scan_on_push: NotRequired[bool]

@@ -158,18 +158,26 @@ def test_go_renders_the_access_token_as_oauth2accesstoken_beside_the_other_login
     assert generated["username"] == workload_identity.ACCESS_TOKEN_USER
 
 
+def test_the_login_is_taken_to_last_no_longer_than_the_kubernetes_token_it_was_exchanged_for():
+    """workload_identity.go requests the service account's token for 15 minutes; with no Google service account to
+    impersonate, the federated token from that exchange is the login, and it expires with the Kubernetes token."""
+    assert workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS <= workload_identity.KUBERNETES_TOKEN_SECONDS == 15 * 60
+    default = renewed_login.duration_seconds(workload_identity.REFRESH_INTERVAL_DEFAULT)
+    assert default is not None and default <= renewed_login.max_refresh_seconds(15 * 60) == 3 * 60
+
+
 @pytest.mark.parametrize(
-    "interval, ok", [("1m", True), ("15m", True), ("14m59s", True), ("15m1s", False), ("1h", False), ("59s", False)]
+    "interval, ok", [("1m", True), ("3m", True), ("2m59s", True), ("3m1s", False), ("10m", False), ("59s", False)]
 )
-def test_every_accepted_interval_leaves_each_build_three_quarters_of_an_hour(interval, ok):
+def test_every_accepted_interval_leaves_each_build_three_quarters_of_the_token(interval, ok):
     if ok:
         external = keyless(refreshInterval=interval).one(EXTERNAL_SECRET)
         assert external.inputs["spec"]["refreshInterval"] == interval
         seconds = renewed_login.duration_seconds(interval)
-        assert seconds is not None and workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS - seconds >= 45 * 60
+        assert seconds is not None and workload_identity.KUBERNETES_TOKEN_SECONDS - seconds >= 12 * 60
     else:
         message = run_invalid({**GCP, WS: {**KEYLESS, "refreshInterval": interval}})
-        assert f"{WS}.refreshInterval" in message and "allowed 1m to 15m" in message, message
+        assert f"{WS}.refreshInterval" in message and "allowed 1m to 3m" in message, message
 
 
 def test_every_field_of_the_key_is_refused_with_the_keyless_login():
@@ -191,7 +199,7 @@ def test_a_key_field_is_refused_with_the_keyless_login(field):
 
 @pytest.mark.parametrize("field", workload_identity.FIELDS, ids=lambda f: f.key)
 def test_a_keyless_field_is_refused_with_the_key_login(field):
-    value = {"gke_cluster_project": "acme-gitpod", "refresh_interval": "5m"}.get(field.name, "europe-west1")
+    value = {"gke_cluster_project": "acme-gitpod", "refresh_interval": "2m"}.get(field.name, "europe-west1")
     message = run_invalid({**GCP, WS: {"backend": "artifact-registry", "login": "key", field.key: value}})
     assert f"{WS}.{field.key}: only with the workload-identity login" in message, message
 
