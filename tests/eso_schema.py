@@ -32,6 +32,8 @@ DNS_SUBDOMAIN = {
     "maxLength": 253,
     "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
 }
+DNS_LABEL = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}
+"""A namespace a selector names (the CRDs render apis/meta/v1/types.go's markers so)."""
 STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 
 
@@ -152,7 +154,7 @@ ECR_AUTHORIZATION_TOKEN_SPEC = closed(
                         "serviceAccountRef": closed(
                             {
                                 "name": DNS_SUBDOMAIN,
-                                "namespace": {"type": "string", "maxLength": 63},
+                                "namespace": DNS_LABEL,
                                 "audiences": {"type": "array", "items": STRING},
                             },
                             ("name",),
@@ -171,7 +173,7 @@ ECR_AUTHORIZATION_TOKEN_SPEC = closed(
 SERVICE_ACCOUNT_SELECTOR = closed(
     {
         "name": DNS_SUBDOMAIN,
-        "namespace": {"type": "string", "maxLength": 63},
+        "namespace": DNS_LABEL,
         "audiences": {"type": "array", "items": STRING},
     },
     ("name",),

@@ -135,6 +135,53 @@ def test_every_eso_object_is_valid_strictly_against_esos_api_types(evaluation):
         jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
 
 
+def _without(path: str):
+    def mutate(spec: dict) -> None:
+        *parents, last = path.split(".")
+        for key in parents:
+            spec = spec[key]
+        del spec[last]
+
+    return mutate
+
+
+def _set(path: str, value: object):
+    def mutate(spec: dict) -> None:
+        *parents, last = path.split(".")
+        for key in parents:
+            spec = spec[key]
+        spec[last] = value
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        # config/crds/bases/generators.external-secrets.io_gcraccesstokens.yaml at v2.9.0: what its openAPIV3Schema
+        # requires or bounds.
+        _without("projectID"),
+        _without("auth"),
+        _without("auth.workloadIdentity.clusterName"),
+        _without("auth.workloadIdentity.clusterLocation"),
+        _without("auth.workloadIdentity.serviceAccountRef"),
+        _without("auth.workloadIdentity.serviceAccountRef.name"),
+        _set("auth.workloadIdentity.clusterName", 1),
+        _set("auth.workloadIdentity.serviceAccountRef.name", "Gitpod_Login"),
+        _set("auth.workloadIdentity.serviceAccountRef.namespace", ""),
+        _set("auth.workloadIdentity.serviceAccountRef.namespace", "Gitpod"),
+        _set("auth.workloadIdentity.serviceAccountRef.audiences", "gitpod"),
+        _set("auth.workloadIdentity.clusterProject", "acme-gitpod"),
+        _set("auth.secretRefs", {}),
+    ],
+)
+def test_the_generator_schema_refuses_what_esos_crd_refuses(evaluation, mutate):
+    generator = _manifest(evaluation.one(GENERATOR))
+    mutate(generator["spec"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
+
+
 def test_the_external_secret_writes_the_secret_the_installer_names(evaluation):
     external = evaluation.one(EXTERNAL_SECRET)
     name = evaluation.outputs["installerConfig"]["containerRegistry"]["external"]["certificate"]["name"]
