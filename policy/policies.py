@@ -76,6 +76,13 @@ GCP_IAM_GRANTS = (
     "gcp:serviceaccount/iAMBinding:IAMBinding",
     *GCP_PROJECT_GRANTS[:2],
 )
+# The authoritative forms: a whole IAM policy as JSON text in `policyData` (google_iam_policy), one
+# `{"role", "members"}` binding after another.
+GCP_IAM_POLICIES = (
+    "gcp:artifactregistry/repositoryIamPolicy:RepositoryIamPolicy",
+    "gcp:serviceaccount/iAMPolicy:IAMPolicy",
+    GCP_PROJECT_GRANTS[2],
+)
 WORKLOAD_POOL_MARK = ".svc.id.goog"
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _KSA_MEMBERS = (
@@ -591,24 +598,31 @@ def _no_key_beside_workload_identity(args: StackValidationArgs, report_violation
             )
 
 
+def _grants(props: Mapping[str, Any]) -> list[tuple[Any, list]]:
+    """(role, members) of a grant: its member or members, or each binding of its policyData document."""
+    if "policyData" in props:
+        bindings = _as_list((_document(props.get("policyData")) or {}).get("bindings"))
+        return [(b.get("role"), _as_list(b.get("members"))) for b in bindings if isinstance(b, dict)]
+    return [(props.get("role"), [props["member"]] if "member" in props else _as_list(props.get("members")))]
+
+
 def _workload_identity_one_service_account(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """A grant to a GKE workload pool's identity names one Kubernetes service account, by an exact name."""
-    members = [args.props["member"]] if "member" in args.props else _as_list(args.props.get("members"))
-    pool = [m for m in members if isinstance(m, str) and WORKLOAD_POOL_MARK in m]
-    for member in pool:
-        if not any(form.fullmatch(member) for form in _KSA_MEMBERS):
+    for role, members in _grants(args.props):
+        pool = [m for m in members if isinstance(m, str) and WORKLOAD_POOL_MARK in m]
+        for member in pool:
+            if not any(form.fullmatch(member) for form in _KSA_MEMBERS):
+                report_violation(
+                    f"{args.name}: grants {role} to {member!r}, which is not one Kubernetes service account "
+                    "(principal://.../subject/ns/NAMESPACE/sa/NAME or serviceAccount:PROJECT.svc.id.goog"
+                    "[NAMESPACE/NAME]); a principalSet or a wildcard reaches every workload it matches",
+                    None,
+                )
+        if len(pool) > 1:
             report_violation(
-                f"{args.name}: grants {args.props.get('role')} to {member!r}, which is not one Kubernetes service "
-                "account (principal://.../subject/ns/NAMESPACE/sa/NAME or serviceAccount:PROJECT.svc.id.goog"
-                "[NAMESPACE/NAME]); a principalSet or a wildcard reaches every workload it matches",
+                f"{args.name}: grants {role} to {len(pool)} Kubernetes service accounts; one identity per grant",
                 None,
             )
-    if len(pool) > 1:
-        report_violation(
-            f"{args.name}: grants {args.props.get('role')} to {len(pool)} Kubernetes service accounts; one identity "
-            "per grant",
-            None,
-        )
 
 
 def _workspace_images_bounded(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -709,8 +723,8 @@ POLICIES: list[Policy] = [
     ResourceValidationPolicy(
         name="gcp-workload-identity-one-service-account",
         description="An IAM grant to a GKE workload identity pool names exactly one Kubernetes service account "
-        "(no principalSet, no wildcard, no second member).",
-        validate=_on(GCP_IAM_GRANTS, _workload_identity_one_service_account),
+        "(no principalSet, no wildcard, no second member), in a member, a binding or an IAM policy's bindings.",
+        validate=_on((*GCP_IAM_GRANTS, *GCP_IAM_POLICIES), _workload_identity_one_service_account),
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(

@@ -757,3 +757,34 @@ def test_the_programs_keyless_grant_turned_into_a_principal_set_is_caught(keyles
     wider = member.inputs["member"].replace("principal://", "principalSet://").rsplit("/sa/", 1)[0]
     bad = fake(member.type, member.name, {**member.inputs, "member": wider})
     assert [p for p, _, _ in violations([bad])] == ["gcp-workload-identity-one-service-account"]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "gcp:artifactregistry/repositoryIamPolicy:RepositoryIamPolicy",
+        "gcp:serviceaccount/iAMPolicy:IAMPolicy",
+        "gcp:projects/iAMPolicy:IAMPolicy",
+    ],
+)
+@pytest.mark.parametrize(
+    "members, caught",
+    [
+        ([f"{PRINCIPAL}/subject/ns/gitpod/sa/gitpod-registry-gar-login"], 0),
+        ([f"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/{POOL}/*"], 1),
+        ([f"serviceAccount:{POOL}[gitpod/gitpod-registry-gar-login]", f"serviceAccount:{POOL}[other/builder]"], 1),
+    ],
+    ids=["one-principal", "pool-set", "two-members"],
+)
+def test_a_workload_identity_grant_inside_an_iam_policy_document_is_caught(token, members, caught):
+    """google_iam_policy's JSON in policyData: each binding is judged as a grant of its own."""
+    document = {
+        "bindings": [
+            {"role": "roles/artifactregistry.reader", "members": ["user:ops@acme.example"]},
+            {"role": "roles/artifactregistry.writer", "members": members},
+        ]
+    }
+    grant = fake(token, "grant", {"policyData": json.dumps(document)})
+    found = [(p, m) for p, m, _ in violations([grant]) if p == "gcp-workload-identity-one-service-account"]
+    assert len(found) == caught, found
+    assert all("roles/artifactregistry.writer" in m for _, m in found), found
