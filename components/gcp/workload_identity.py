@@ -42,8 +42,9 @@ LOGIN_GENERATOR_KIND = "GCRAccessToken"
 ACCESS_TOKEN_USER = "oauth2accesstoken"
 """generators/v1/gcr/gcr.go `defaultLoginUsername`; Artifact Registry takes an access token under this name."""
 GENERATED_KEYS = ("username", "password", "expiry")
-"""What the generator emits (gcr.go `generate`). `expiry` is never set on these paths (the token source keeps no
-expiry), so the template reads only username and password."""
+"""What the generator emits (gcr.go `generate`). `expiry` carries nothing on this path: the token source is an
+oauth2.StaticTokenSource of the exchange's JSON, which has `expires_in` and no `expiry`, so gcr.go writes the zero
+time's Unix seconds (-62135596800). The template reads only username and password."""
 KUBERNETES_TOKEN_SECONDS = 15 * 60
 """workload_identity.go `k8sSATokenGenerator.Generate`: ESO requests the service account's token with
 `ExpirationSeconds` 15 minutes, and exchanges that for the federated token it logs in with."""
