@@ -129,3 +129,12 @@ def test_every_secret_is_declared_once_by_a_field_the_args_are_generated_from():
     generated = {(owner.get(t.name, t.name), f.key) for t in TARGETS for f in t.inputs if f.secret}
     workspace = {("WorkspaceImagesArgs", f.key) for b in BACKENDS.values() for f in b.fields if f.secret}
     assert credential_inputs(exported_components()) == generated | workspace
+
+
+def test_every_args_type_is_generated_from_its_declaration():
+    """No input is written by hand: each TypedDict the components' Args reach is generated from its fields, here
+    (offline/backend_args.py) or, for the composite's workspace_images, in config_args.py (offline/workspace_args.py)."""
+    reached: dict[str, type] = {}
+    for component in exported_components():
+        backend_args._typed_dicts(inspect.get_annotations(component.__init__)["args"], reached)
+    assert set(reached) - {t.name for t in TARGETS} == {"WorkspaceImagesArgs"}
