@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from . import validation
-from .fields import Field
+from .fields import Field, checked_values
 from .installer_config import DEFAULT_NAMESPACE, DEFAULT_WORKSPACE_IMAGE, installer_default_workspace_image
 from .kubernetes import custom_ca, external_secrets_operator
 from .kubernetes.custom_ca import CheckedCustomCA, CustomCACertArgs, check_custom_ca
 from .kubernetes.dockerconfig import RegistryLogins
 from .kubernetes.external_secrets_operator import CheckedEso, ExternalSecretsOperatorArgs, check_eso
 from .kubernetes.renewed_login import ESO_REQUIRED_NOTE
-from .push_login import check_push
+from .push_login import push_login
 from .push_secret import SecretWriter
 from .reference import parse_reference
 from .roles import air_gap, base_images, component_images
@@ -41,7 +41,7 @@ from .roles.component_images import (
 from .roles.component_images import check_fields as check_component_images
 from .validation import InvalidInput, ref
 from .workspace_images import Backend, air_gap_backend, backend_named, carrying_logins
-from .workspace_images.backend import Common, check_common
+from .workspace_images.backend import Common
 from .workspace_images.config_args import WorkspaceImagesArgs
 
 INPUTS = (
@@ -182,6 +182,10 @@ class CheckedRegistries:
         return self.backend.warnings(self.backend_args, "workspace_images")
 
 
+_COMMON = tuple(field for field in INPUTS if field.name in Common.__dataclass_fields__)
+"""The composite's inputs every backend also takes (Common)."""
+
+
 def _object(args: Mapping[str, Any], name: str, what: str) -> Mapping[str, Any]:
     value = args.get(name, {})
     value = validation.require_type(name, value, dict, what)
@@ -218,15 +222,9 @@ def _air_gap(args: Mapping[str, Any], common: Common) -> CheckedRegistries:
             name, f"cannot be combined with {ref('air_gap')}: the air-gap registry serves this role; remove it"
         )
     air = _object(args, "air_gap", "an object with registry, username and password")
-    if air.get("registry") in (None, ""):
-        raise InvalidInput(
-            "air_gap.registry", "required; the internal registry, e.g. registry.internal.example.com/gitpod"
-        )
-    url, login = check_push(
-        ("air_gap.registry", air.get("registry")),
-        ("air_gap.username", air.get("username")),
-        ("air_gap.password", air.get("password")),
-    )
+    values = checked_values(air_gap.FIELDS, air, "air_gap")
+    url = values["registry"]
+    login = push_login("air_gap.registry", url, values["username"], values["password"])
     check_room_for_images("air_gap.registry", url, drop_image_repo=False)  # it is the component mirror too
     base = check_base_images(base_args, "base_images")
     # Base images come from the mirror and nowhere else; the one login serves every reader of the secret.
@@ -272,7 +270,7 @@ def _mirror_login(
 
 def check_args(args: GitpodImageRegistriesArgs | Mapping[str, Any]) -> CheckedRegistries:
     """Validates every argument before anything is registered; raises InvalidInput on the first problem."""
-    common = check_common({"namespace": DEFAULT_NAMESPACE, **args})
+    common = Common(**checked_values(_COMMON, args, ""))
     if "air_gap" in args:
         return _air_gap(args, common)
     workspace = args.get("workspace_images")

@@ -37,8 +37,8 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..fields import Field
-from ..validation import InvalidInput, at, flag, namespace, ref, require_known_fields, require_type
+from ..fields import Field, checked_values
+from ..validation import InvalidInput, at, namespace, ref, require_known_fields, require_type
 from .dockerconfig import LABELS
 
 CHART = "external-secrets"
@@ -54,15 +54,16 @@ CRD_PROBE = "externalsecrets.external-secrets.io"
 _CLUSTER_WIDE = ("ClusterExternalSecret", "ClusterSecretStore", "ClusterGenerator", "ClusterPushSecret")
 
 
+_INSTALL = Field(
+    "install",
+    "boolean",
+    default=False,
+    description=f"Install External Secrets Operator (chart {CHART} {CHART_VERSION}) as a Helm release, reconciling "
+    "Gitpod's namespace only; for a backend whose push secret ESO writes (ecr; artifact-registry's "
+    "workload-identity login). Leave it off where ESO runs already.",
+)
 FIELDS = (
-    Field(
-        "install",
-        "boolean",
-        default=False,
-        description=f"Install External Secrets Operator (chart {CHART} {CHART_VERSION}) as a Helm release, reconciling "
-        "Gitpod's namespace only; for a backend whose push secret ESO writes (ecr; artifact-registry's "
-        "workload-identity login). Leave it off where ESO runs already.",
-    ),
+    _INSTALL,
     Field(
         "namespace",
         "string",
@@ -100,8 +101,9 @@ def check_eso(
 ) -> CheckedEso | None:
     """The install, or None when it is off. `backend` names a backend whose secret ESO writes, None otherwise."""
     given = require_type(path, value, dict, "an object with install (true or false) and namespace")
-    require_known_fields(path, given, ExternalSecretsOperatorArgs.__annotations__)
-    if not flag(at(path, "install"), given.get("install", False)):
+    require_known_fields(path, given, [f.name for f in FIELDS])
+    # install first: namespace's own rule (only with install) comes before its value's check.
+    if not _INSTALL.checked(at(path, "install"), given.get("install")):
         if "namespace" in given:
             raise InvalidInput(
                 at(path, "namespace"), f"only with {ref(at(path, 'install'))}: true; remove it, or set install"
@@ -115,7 +117,7 @@ def check_eso(
             "such a backend",
         )
     return CheckedEso(
-        namespace(at(path, "namespace"), given.get("namespace", DEFAULT_NAMESPACE)),
+        checked_values(FIELDS, given, path)["namespace"],
         watched_namespace,
         token_service_accounts,
     )

@@ -11,10 +11,10 @@ from typing import Any, NotRequired, TypedDict
 
 from .. import validation
 from ..aws.ecr import is_ecr_host, static_login_refusal
-from ..fields import Field
+from ..fields import Field, checked_values
 from ..installer_config import DEFAULT_WORKSPACE_IMAGE
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, check_logins, check_username
-from ..validation import InvalidInput, at
+from ..validation import InvalidInput
 
 CREDENTIAL = (
     Field(
@@ -77,13 +77,11 @@ class CheckedBaseImages:
 
 
 def check_fields(args: Mapping[str, Any], path: str) -> CheckedBaseImages:
-    image = args.get("workspace_image")
-    if image is not None:
-        image = validation.image_reference(at(path, "workspace_image"), image)
-    logins = check_logins(at(path, "registries"), args.get("registries", []))
+    values = checked_values(FIELDS, args, path)
+    logins = values["registries"] or NO_LOGINS
     for host in logins.hosts:
         if is_ecr_host(host):
             raise InvalidInput(
                 f"{logins.path_of(host)}.server", f"{validation.describe(host)} {static_login_refusal(host)}"
             )
-    return CheckedBaseImages(image, logins)
+    return CheckedBaseImages(values["workspace_image"], logins)
