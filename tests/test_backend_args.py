@@ -10,10 +10,13 @@ from dataclasses import replace
 import pulumi
 import pytest
 
+from components.config_spec import SPEC
 from components.fields import Field
 from components.package import credential_inputs, exported_components
+from components.registries_args import INPUTS
 from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
+from components.workspace_images.backend import Common, check_common
 from offline import backend_args, config_docs, docs
 
 TARGETS = backend_args.targets()
@@ -138,3 +141,12 @@ def test_every_args_type_is_generated_from_its_declaration():
     for component in exported_components():
         backend_args._typed_dicts(inspect.get_annotations(component.__init__)["args"], reached)
     assert set(reached) - {t.name for t in TARGETS} == {"WorkspaceImagesArgs"}
+
+
+def test_protect_data_has_one_default():
+    """Common's default is the only one: the composite's input, the config key, each backend's input and the
+    direct components' check all take it from there."""
+    declared = [SPEC.field("protect_data"), *(f for f in INPUTS if f.name == "protect_data")]
+    declared += [f for b in BACKENDS.values() for f in b.inputs if f.name == "protect_data"]
+    assert len(declared) > 2 and {f.default for f in declared} == {Common.protect_data}
+    assert check_common({"cluster_name": "c", "namespace": "gitpod"}).protect_data is Common.protect_data
