@@ -37,9 +37,7 @@ def _config_key(field: Field) -> Field:
         return replace(field, required=False, default_text="the stack name")
     if field.name == "workspace_images":
         backend = Field("backend", "string", required=True, allowed=tuple(BACKENDS))
-        return replace(
-            field, default_text="required unless airGap is set", fields=(backend, *_workspace_image_fields())
-        )
+        return replace(field, fields=(backend, *_workspace_image_fields()))
     return field
 
 

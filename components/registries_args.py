@@ -71,7 +71,8 @@ INPUTS = (
         "workspace_images",
         "object",
         schema_type="WorkspaceImagesArgs",
-        description="Role 3: where image-builder pushes workspace images. Required unless airGap is given.",
+        alternative_to="airGap",
+        description="Role 3: where image-builder pushes workspace images.",
     ),
     Field(
         "component_images",
@@ -126,7 +127,7 @@ class GitpodImageRegistriesArgs(TypedDict):
     protect_data: NotRequired[bool]
     """Protect buckets and repositories from deletion by Pulumi; false only for throwaway stacks. Default true."""
     workspace_images: NotRequired[WorkspaceImagesArgs]
-    """Role 3: where image-builder pushes workspace images. Required unless airGap is given."""
+    """Role 3: where image-builder pushes workspace images. Give this or airGap, not both."""
     component_images: NotRequired[ComponentImagesRoleArgs]
     """Role 1: where Gitpod's component images come from. Default Gitpod's public registry."""
     base_images: NotRequired[BaseImagesRoleArgs]

@@ -150,3 +150,15 @@ def test_protect_data_has_one_default():
     declared += [f for b in BACKENDS.values() for f in b.inputs if f.name == "protect_data"]
     assert len(declared) > 2 and {f.default for f in declared} == {Common.protect_data}
     assert check_common({"cluster_name": "c", "namespace": "gitpod"}).protect_data is Common.protect_data
+
+
+def test_an_either_or_input_reads_as_one():
+    """An input given instead of another says so ("Give this or airGap, not both"), not as a default; the other
+    is declared beside it."""
+    owners = [INPUTS, *(b.inputs for b in BACKENDS.values())]
+    pairs = [(f, owner) for owner in owners for f in owner if f.alternative_to]
+    assert pairs
+    for field, owner in pairs:
+        assert field.alternative_to in {f.key for f in owner}, field.name
+        assert field.docstring().endswith(f" Give this or {field.alternative_to}, not both."), field.name
+    assert not [f.name for t in TARGETS for f in t.inputs if "Default: required" in f.docstring()]
