@@ -3,20 +3,16 @@
 A key's argument path is its snake_case form (`workspaceImages.keyGeneration` is
 `workspace_images.key_generation`), so this one tree serves the stack-config reader, the `config:`
 section of Pulumi.yaml and the tables in docs/configuration.md. Descriptions come from the
-components' argument docstrings (the package schema), so they are written once as well; where a type holds
-a credential (a registry login, airGap, componentImages), its TypedDict is generated from the fields here
-or in its role's module (offline/backend_args.py), so `secret=True` is its only declaration of secrecy.
+components' argument docstrings (the package schema), so they are written once as well. The keys are the
+composite's inputs (registries_args.INPUTS, the roles' fields in their modules) and the backends' fields; every
+Args TypedDict is generated from those declarations (offline/backend_args.py), so `secret=True` is the only
+declaration of secrecy.
 """
 
 from dataclasses import replace
 
 from .fields import Field
-from .installer_config import DEFAULT_WORKSPACE_IMAGE
-from .kubernetes.custom_ca import DEFAULT_NAMESPACE as DEFAULT_TRUST_NAMESPACE
-from .kubernetes.dockerconfig import check_username
-from .kubernetes.external_secrets_operator import DEFAULT_NAMESPACE as DEFAULT_ESO_NAMESPACE
-from .registries_args import DEFAULT_NAMESPACE
-from .roles import air_gap, component_images
+from .registries_args import INPUTS
 from .workspace_images import BACKENDS
 
 PROJECT = "gitpod-registry"
@@ -34,86 +30,18 @@ def _workspace_image_fields() -> tuple[Field, ...]:
     return tuple(replace(field, backends=backends) for field, backends in merged.items())
 
 
-CREDENTIAL = (
-    Field(
-        "server",
-        "string",
-        required=True,
-        description="Registry host, e.g. europe-west1-docker.pkg.dev or registry.example.com:5000 (a path is ignored).",
-    ),
-    Field(
-        "username",
-        "string",
-        required=True,
-        check=check_username,
-        description="User (or robot account) that can pull from server.",
-    ),
-    Field(
-        "password", "string", required=True, secret=True, description="Secret; its password or token. Never printed."
-    ),
-)
-"""A registry login's fields; RegistryCredential (kubernetes/dockerconfig.py) is generated from them."""
+def _config_key(field: Field) -> Field:
+    """A composite input as a stack config key: the stack name is the cluster's default, and workspaceImages holds
+    the backend's name and fields."""
+    if field.name == "cluster_name":
+        return replace(field, required=False, default_text="the stack name")
+    if field.name == "workspace_images":
+        backend = Field("backend", "string", required=True, allowed=tuple(BACKENDS))
+        return replace(field, fields=(backend, *_workspace_image_fields()))
+    return field
 
-SPEC = Field(
-    "",
-    "object",
-    schema_type="GitpodImageRegistries",
-    fields=(
-        Field("cluster_name", "string", default_text="the stack name"),
-        Field("namespace", "string", default=DEFAULT_NAMESPACE),
-        Field("protect_data", "boolean", default=True),
-        Field(
-            "workspace_images",
-            "object",
-            schema_type="WorkspaceImagesArgs",
-            default_text="required unless airGap is set",
-            fields=(Field("backend", "string", required=True, allowed=tuple(BACKENDS)), *_workspace_image_fields()),
-        ),
-        Field(
-            "component_images",
-            "object",
-            schema_type="ComponentImagesRoleArgs",
-            fields=component_images.ROLE_FIELDS,
-        ),
-        Field(
-            "base_images",
-            "object",
-            schema_type="BaseImagesRoleArgs",
-            fields=(
-                Field(
-                    "workspace_image",
-                    "string",
-                    default_text=f"the installer's, {DEFAULT_WORKSPACE_IMAGE} or MIRROR/{DEFAULT_WORKSPACE_IMAGE}",
-                ),
-                Field("registries", "array", schema_type="RegistryCredential", fields=CREDENTIAL),
-            ),
-        ),
-        Field(
-            "air_gap",
-            "object",
-            schema_type="AirGapArgs",
-            fields=air_gap.FIELDS,
-        ),
-        Field(
-            "custom_ca_cert",
-            "object",
-            schema_type="CustomCACertArgs",
-            fields=(
-                Field("certificate", "string", required=True),
-                Field("namespace", "string", default=DEFAULT_TRUST_NAMESPACE),
-            ),
-        ),
-        Field(
-            "external_secrets_operator",
-            "object",
-            schema_type="ExternalSecretsOperatorArgs",
-            fields=(
-                Field("install", "boolean", default=False),
-                Field("namespace", "string", default=DEFAULT_ESO_NAMESPACE),
-            ),
-        ),
-    ),
-)
+
+SPEC = Field("", "object", schema_type="GitpodImageRegistries", fields=tuple(map(_config_key, INPUTS)))
 """The project namespace's keys; `SPEC.fields` are the top-level ones."""
 
 

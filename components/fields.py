@@ -31,6 +31,8 @@ class Field:
     """Used when the key is unset; None means no default."""
     default_text: str | None = None
     """The default as the docs should say it, when it is not a plain value (e.g. the stack name)."""
+    alternative_to: str | None = None
+    """The key this one is the alternative to, e.g. airGap: exactly one of the two is given (checked by the owner)."""
     allowed: tuple[str, ...] = ()
     secret: bool = False
     """Holds a credential: read as a secret, never echoed."""
@@ -97,6 +99,8 @@ class Field:
             text += f" Default {shown}."
         elif self.default_text is not None:
             text += f" Default: {self.default_text}."
+        if self.alternative_to is not None:
+            text += f" Give this or {self.alternative_to}, not both."
         return text
 
     def checked(self, path: str, value: Any, owner: str = "") -> Any:

@@ -60,6 +60,8 @@ def _empty(field: Field, path: str) -> InvalidInput:
         give = "give a value"
     if field.default is not None:
         unset = f"remove the key to use the default {describe(field.default)}"
+    elif field.alternative_to is not None:
+        unset = f"remove the key and give {field.alternative_to}"
     elif field.default_text is not None:
         unset = f"remove the key to use the default ({field.default_text})"
     elif field.fallback is not None:

@@ -34,6 +34,8 @@ def _type(field: Field) -> str:
 
 
 def _default(field: Field) -> str:
+    if field.alternative_to:
+        return f"required unless {field.alternative_to} is given"
     if field.default_text:
         return field.default_text
     if field.fallback:

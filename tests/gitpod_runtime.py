@@ -197,6 +197,51 @@ def problems(evaluation: Evaluation, intended: Intended, user_base_images: tuple
     return found
 
 
+# The login a cloud mints, modelled apart from the program: its host by the cloud's naming, its password from the
+# mocks (offline/mocks.py), the one stand-in for each cloud's service. This knowledge is per cloud by nature: read
+# from the backend's own declarations or objects it would be the program checked against itself, and a wrong host
+# or a wrong generator would pass. So a backend whose login a cloud mints has its model here, by name.
+def _artifact_registry_login(workspace: dict[str, Any], config: dict[str, Any], evaluation: Evaluation) -> Intended:
+    repository = workspace.get("repository", "gitpod")
+    location = workspace.get("location") or config.get("gcp:region")
+    host = repository if repository.endswith("gcr.io") else f"{location}-docker.pkg.dev"
+    if not workspace.get("gkeClusterName"):
+        (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
+        return {host: ("_json_key", mock_key_file(key.name, key.inputs["serviceAccountId"]))}
+    # The access token ESO's generator would mint for the project and the GKE cluster named.
+    spec = {
+        "projectID": workspace.get("project") or config.get("gcp:project"),
+        "auth": {
+            "workloadIdentity": {
+                "clusterName": workspace["gkeClusterName"],
+                "serviceAccountRef": {"name": BACKENDS["artifact-registry"].token_service_account},
+            }
+        },
+    }
+    generated = mock_generated_login("GCRAccessToken", spec, host)
+    return {host: (generated["username"], generated["password"])}
+
+
+def _ecr_login(workspace: dict[str, Any], config: dict[str, Any], evaluation: Evaluation) -> Intended:
+    # The login ESO's generator would mint; the mocks give it for the repositories' region and host.
+    region = workspace.get("region") or config.get("aws:region")
+    host = f"{MOCK_ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com"
+    generated = mock_generated_login("ECRAuthorizationToken", {"region": region}, host)
+    return {host: (generated["username"], generated["password"])}
+
+
+def _acr_login(workspace: dict[str, Any], config: dict[str, Any], evaluation: Evaluation) -> Intended:
+    # The token password the cloud would generate; the mocks derive it from the TokenPassword resource.
+    (registry,) = evaluation.of_type("azure:containerservice/registry:Registry")
+    (token,) = evaluation.of_type("azure:containerservice/registryToken:RegistryToken")
+    (password,) = evaluation.of_type("azure:containerservice/tokenPassword:TokenPassword")
+    return {f"{registry.inputs['name'].lower()}.azurecr.io": (token.inputs["name"], mock_token_password(password.name))}
+
+
+CLOUD_MINTED_LOGINS = {"artifact-registry": _artifact_registry_login, "ecr": _ecr_login, "acr": _acr_login}
+"""backend -> (its workspaceImages, the stack config, the evaluation) -> the login its cloud mints, by host."""
+
+
 def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
     """What a stack config meant, read from the config alone: registry host -> login (GCP's from its key)."""
 
@@ -213,9 +258,11 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
     for credential in (value("baseImages") or {}).get("registries", []):
         found[image_host(credential["server"].split("/")[0] + "/x")] = (credential["username"], credential["password"])
     backend = workspace.get("backend")
-    if backend in BACKENDS and not BACKENDS[backend].secret_writer.carries_other_logins:
+    if backend not in BACKENDS:
+        return found
+    if not BACKENDS[backend].secret_writer.carries_other_logins:
         found[IN_CLUSTER_REGISTRY] = INSTALLER  # its own registry's login, in the secret the installer generates
-    elif backend in BACKENDS and BACKENDS[backend].from_login is not None:
+    elif BACKENDS[backend].from_login is not None:
         # Given a registry and a login, it pushes with exactly those: read them from the fields it declares as the
         # push URL, its user name and its secret.
         fields = BACKENDS[backend].fields
@@ -223,39 +270,9 @@ def intended_logins(config: dict[str, Any], evaluation: Evaluation) -> Intended:
         user = next(f.key for f in fields if f.check is check_username)
         password = next(f.key for f in fields if f.secret)
         found[image_host(workspace[url] + "/x")] = (workspace[user], workspace[password])
-    elif backend == "artifact-registry":
-        repository = workspace.get("repository", "gitpod")
-        location = workspace.get("location") or config.get("gcp:region")
-        host = repository if repository.endswith("gcr.io") else f"{location}-docker.pkg.dev"
-        if workspace.get("gkeClusterName"):
-            # The access token ESO's generator would mint for the project and the GKE cluster named.
-            spec = {
-                "projectID": workspace.get("project") or config.get("gcp:project"),
-                "auth": {
-                    "workloadIdentity": {
-                        "clusterName": workspace["gkeClusterName"],
-                        "serviceAccountRef": {"name": BACKENDS[backend].token_service_account},
-                    }
-                },
-            }
-            generated = mock_generated_login("GCRAccessToken", spec, host)
-            found[host] = (generated["username"], generated["password"])
-        else:
-            (key,) = evaluation.of_type("gcp:serviceaccount/key:Key")
-            found[host] = ("_json_key", mock_key_file(key.name, key.inputs["serviceAccountId"]))
-    elif backend == "ecr":
-        # The login ESO's generator would mint; the mocks give it for the repositories' region and host.
-        region = workspace.get("region") or config.get("aws:region")
-        host = f"{MOCK_ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com"
-        generated = mock_generated_login("ECRAuthorizationToken", {"region": region}, host)
-        found[host] = (generated["username"], generated["password"])
-    elif backend == "acr":
-        # The token password the cloud would generate; the mocks derive it from the TokenPassword resource.
-        (registry,) = evaluation.of_type("azure:containerservice/registry:Registry")
-        (token,) = evaluation.of_type("azure:containerservice/registryToken:RegistryToken")
-        (password,) = evaluation.of_type("azure:containerservice/tokenPassword:TokenPassword")
-        host = f"{registry.inputs['name'].lower()}.azurecr.io"
-        found[host] = (token.inputs["name"], mock_token_password(password.name))
+    else:
+        assert backend in CLOUD_MINTED_LOGINS, f"backend {backend!r}: add a model of the login its cloud mints"
+        found |= CLOUD_MINTED_LOGINS[backend](workspace, config, evaluation)
     return found
 
 

@@ -10,10 +10,13 @@ from dataclasses import replace
 import pulumi
 import pytest
 
+from components.config_spec import SPEC
 from components.fields import Field
 from components.package import credential_inputs, exported_components
+from components.registries_args import INPUTS
 from components.validation import InvalidInput
 from components.workspace_images import BACKENDS
+from components.workspace_images.backend import Common, check_common
 from offline import backend_args, config_docs, docs
 
 TARGETS = backend_args.targets()
@@ -129,3 +132,33 @@ def test_every_secret_is_declared_once_by_a_field_the_args_are_generated_from():
     generated = {(owner.get(t.name, t.name), f.key) for t in TARGETS for f in t.inputs if f.secret}
     workspace = {("WorkspaceImagesArgs", f.key) for b in BACKENDS.values() for f in b.fields if f.secret}
     assert credential_inputs(exported_components()) == generated | workspace
+
+
+def test_every_args_type_is_generated_from_its_declaration():
+    """No input is written by hand: each TypedDict the components' Args reach is generated from its fields, here
+    (offline/backend_args.py) or, for the composite's workspace_images, in config_args.py (offline/workspace_args.py)."""
+    reached: dict[str, type] = {}
+    for component in exported_components():
+        backend_args._typed_dicts(inspect.get_annotations(component.__init__)["args"], reached)
+    assert set(reached) - {t.name for t in TARGETS} == {"WorkspaceImagesArgs"}
+
+
+def test_protect_data_has_one_default():
+    """Common's default is the only one: the composite's input, the config key, each backend's input and the
+    direct components' check all take it from there."""
+    declared = [SPEC.field("protect_data"), *(f for f in INPUTS if f.name == "protect_data")]
+    declared += [f for b in BACKENDS.values() for f in b.inputs if f.name == "protect_data"]
+    assert len(declared) > 2 and {f.default for f in declared} == {Common.protect_data}
+    assert check_common({"cluster_name": "c", "namespace": "gitpod"}).protect_data is Common.protect_data
+
+
+def test_an_either_or_input_reads_as_one():
+    """An input given instead of another says so ("Give this or airGap, not both"), not as a default; the other
+    is declared beside it."""
+    owners = [INPUTS, *(b.inputs for b in BACKENDS.values())]
+    pairs = [(f, owner) for owner in owners for f in owner if f.alternative_to]
+    assert pairs
+    for field, owner in pairs:
+        assert field.alternative_to in {f.key for f in owner}, field.name
+        assert field.docstring().endswith(f" Give this or {field.alternative_to}, not both."), field.name
+    assert not [f.name for t in TARGETS for f in t.inputs if "Default: required" in f.docstring()]

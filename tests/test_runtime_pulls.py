@@ -13,8 +13,10 @@ import json
 
 import pytest
 
+from components.workspace_images import BACKENDS
 from gitpod_runtime import (
     BUILTIN_REGISTRY_AUTH,
+    CLOUD_MINTED_LOGINS,
     INSTALLER,
     RUNTIME_SCENARIOS,
     dockerconfig_documents,
@@ -33,6 +35,17 @@ def case(request):
     scenario = SCENARIOS[request.param]
     evaluation = scenario.evaluate()
     return scenario, evaluation, intended_logins(scenario.full_config(), evaluation)
+
+
+def test_each_login_a_cloud_mints_is_modelled():
+    """The model reads a login from the config when the installer makes it or the backend is given it; any other
+    backend's login is minted by its cloud, whose model the runtime model needs (and only those have one)."""
+    minted = {
+        name
+        for name, backend in BACKENDS.items()
+        if backend.secret_writer.carries_other_logins and backend.from_login is None
+    }
+    assert set(CLOUD_MINTED_LOGINS) == minted
 
 
 def test_every_pull_meets_the_intended_login_in_the_secret_its_reader_reads(case):

@@ -18,12 +18,11 @@ import pulumi
 
 from .. import validation
 from ..aws.ecr import is_ecr_host, static_login_refusal
-from ..fields import Field
+from ..fields import Field, checked_values
 from ..installer_config import DEFAULT_COMPONENT_REPOSITORY, installer_default_workspace_image
 from ..kubernetes.dockerconfig import (
     PasswordInput,
     RegistryCredential,
-    check_password,
     check_username,
     docker_config_secret,
     registry_host,
@@ -34,11 +33,34 @@ from ..validation import InvalidInput, at, checked_args, ref
 DEFAULT_SECRET_NAME = "gitpod-registry-component-images"
 
 
+def check_repository(path: str, value: object) -> str:
+    """A repository (host and path, no tag or digest) as runtimes read it; a trailing '/' is dropped.
+
+    Without a host it is on Docker Hub (`acme` pulls `docker.io/acme/<image>`), as the runtime reads it.
+    """
+    value = validation.require_type(path, value, str, "a repository such as registry.example.com/gitpod")
+    repository = value.removesuffix("/")
+    try:
+        parse_name(repository, host_required=False)
+    except ReferenceError as error:
+        try:
+            parse_reference(repository)
+        except ReferenceError:
+            raise InvalidInput(path, f"{validation.describe(value)} {error}") from None
+        raise InvalidInput(
+            path,
+            f"{validation.describe(value)} names an image (with a tag or digest); give the repository only "
+            "(host and path), e.g. registry.example.com/gitpod",
+        ) from None
+    return repository
+
+
 ROLE_FIELDS = (
     Field(
         "repository",
         "string",
         default_text=f"the installer's, {DEFAULT_COMPONENT_REPOSITORY} (Gitpod's public registry)",
+        check=check_repository,
         description="Where component images come from, host and path, e.g. registry.example.com/gitpod.",
     ),
     Field(
@@ -58,9 +80,21 @@ ROLE_FIELDS = (
 """The componentImages fields, each declared once; ComponentImagesRoleArgs below is generated from them."""
 
 INPUTS = (
-    Field("namespace", "string", required=True, description="Kubernetes namespace of the pull secret, e.g. gitpod."),
+    Field(
+        "namespace",
+        "string",
+        required=True,
+        check=validation.namespace,
+        description="Kubernetes namespace of the pull secret, e.g. gitpod.",
+    ),
     *ROLE_FIELDS,
-    Field("secret_name", "string", default=DEFAULT_SECRET_NAME, description="Name of the pull secret."),
+    Field(
+        "secret_name",
+        "string",
+        default=DEFAULT_SECRET_NAME,
+        check=validation.namespace,
+        description="Name of the pull secret.",
+    ),
 )
 """Every input of ComponentImages; ComponentImagesArgs below is generated from them."""
 
@@ -118,28 +152,6 @@ class CheckedComponentImages:
         return None if self.source == DEFAULT_COMPONENT_REPOSITORY else self.source
 
 
-def check_repository(path: str, value: object) -> str:
-    """A repository (host and path, no tag or digest) as runtimes read it; a trailing '/' is dropped.
-
-    Without a host it is on Docker Hub (`acme` pulls `docker.io/acme/<image>`), as the runtime reads it.
-    """
-    value = validation.require_type(path, value, str, "a repository such as registry.example.com/gitpod")
-    repository = value.removesuffix("/")
-    try:
-        parse_name(repository, host_required=False)
-    except ReferenceError as error:
-        try:
-            parse_reference(repository)
-        except ReferenceError:
-            raise InvalidInput(path, f"{validation.describe(value)} {error}") from None
-        raise InvalidInput(
-            path,
-            f"{validation.describe(value)} names an image (with a tag or digest); give the repository only "
-            "(host and path), e.g. registry.example.com/gitpod",
-        ) from None
-    return repository
-
-
 def check_room_for_images(path: str, repository: str, drop_image_repo: bool) -> None:
     """The installer names images under the mirror (`<mirror>/gitpod/workspace-full`, or the last segment with
     dropImageRepo; image-builder-mk3/configmap.go, common/render.go RepoName): they must be valid names too."""
@@ -153,10 +165,14 @@ def check_room_for_images(path: str, repository: str, drop_image_repo: bool) -> 
 
 def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedComponentImages:
     """Checks the component-image fields at `path` (a mirror's login needs both username and password)."""
-    repository = args.get("repository")
-    if repository is not None:
-        repository = check_repository(at(path, "repository"), repository)
-    drop_image_repo = validation.flag(at(path, "drop_image_repo"), args.get("drop_image_repo", False))
+    return _checked(checked_values(ROLE_FIELDS, args, path), path, namespace)
+
+
+def _checked(
+    values: Mapping[str, Any], path: str, namespace: str, secret_name: str = DEFAULT_SECRET_NAME
+) -> CheckedComponentImages:
+    """The role's own rules, over its fields' checked values (`checked_values`)."""
+    repository, drop_image_repo = values["repository"], values["drop_image_repo"]
     if drop_image_repo and (repository is None or repository == DEFAULT_COMPONENT_REPOSITORY):
         # common/render.go RepoName: with dropImageRepo every image, third-party ones too, becomes
         # `<repository>/<last path segment>`, which exists only in a flat mirror someone filled that way.
@@ -168,9 +184,9 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
         )
     if repository is not None and repository != DEFAULT_COMPONENT_REPOSITORY:
         check_room_for_images(at(path, "repository"), repository, drop_image_repo)
-    username, password = args.get("username"), args.get("password")
+    username, password = values["username"], values["password"]
     if username is None and password is None:
-        return CheckedComponentImages(namespace, repository, drop_image_repo)
+        return CheckedComponentImages(namespace, repository, drop_image_repo, secret_name=secret_name)
     if username is None or password is None:
         given, missing = ("username", "password") if password is None else ("password", "username")
         raise InvalidInput(
@@ -181,27 +197,24 @@ def check_fields(args: Mapping[str, Any], path: str, namespace: str) -> CheckedC
             at(path, "repository"),
             f"required with {ref(at(path, 'username'))}: the mirror the login is for, e.g. registry.example.com/gitpod",
         )
+    # The pull secret is keyed by the repository's host, which must be explicit: a runtime reads
+    # `harbor/gitpod` as Docker Hub's, and would send this login there.
     login: RegistryCredential = {
-        # The pull secret is keyed by the repository's host, which must be explicit: a runtime reads
-        # `harbor/gitpod` as Docker Hub's, and would send this login there.
         "server": registry_host(at(path, "repository"), repository),
-        "username": check_username(at(path, "username"), username),
-        "password": check_password(at(path, "password"), password),
+        "username": username,
+        "password": password,
     }
     if is_ecr_host(login["server"]):
         raise InvalidInput(
             at(path, "repository"), f"{validation.describe(repository)} {static_login_refusal(login['server'])}"
         )
-    return CheckedComponentImages(namespace, repository, drop_image_repo, login)
+    return CheckedComponentImages(namespace, repository, drop_image_repo, login, secret_name)
 
 
 def check_args(args: ComponentImagesArgs) -> CheckedComponentImages:
     """Validates the arguments of a directly constructed ComponentImages and fills in defaults."""
-    checked = check_fields(args, "", validation.namespace("namespace", args.get("namespace")))
-    secret_name = validation.namespace("secret_name", args.get("secret_name", DEFAULT_SECRET_NAME))
-    return CheckedComponentImages(
-        checked.namespace, checked.repository, checked.drop_image_repo, checked.login, secret_name
-    )
+    values = checked_values(INPUTS, args, "")
+    return _checked(values, "", values["namespace"], values["secret_name"])
 
 
 class ComponentImages(pulumi.ComponentResource):

@@ -25,13 +25,14 @@ class Common:
     cluster_name: str
     namespace: str
     protect_data: bool = True
+    """The one default of every protect_data input: the composite's, each backend component's, the config key's."""
 
 
 def check_common(args: Mapping[str, Any], path: str = "") -> Common:
     return Common(
         cluster_name=cluster_name(at(path, "cluster_name"), args.get("cluster_name")),
         namespace=namespace(at(path, "namespace"), args.get("namespace")),
-        protect_data=flag(at(path, "protect_data"), args.get("protect_data", True)),
+        protect_data=flag(at(path, "protect_data"), args.get("protect_data", Common.protect_data)),
     )
 
 

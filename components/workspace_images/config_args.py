@@ -32,10 +32,10 @@ class WorkspaceImagesArgs(TypedDict):
     oidc_provider_arn: NotRequired[str]
     """ecr: ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g.
     arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE; from pulumi-eks,
-    cluster.core.oidc_provider.arn. Default: required unless eksClusterName is given."""
+    cluster.core.oidc_provider.arn. Give this or eksClusterName, not both."""
     eks_cluster_name: NotRequired[str]
     """ecr: Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must exist).
-    Default: required unless oidcProviderArn is given."""
+    Give this or oidcProviderArn, not both."""
     refresh_interval: NotRequired[str]
     """ecr: How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
     the one it started with for up to 1h. Default 1h. artifact-registry: workload-identity login: how often

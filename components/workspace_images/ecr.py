@@ -94,7 +94,7 @@ FIELDS = (
     Field(
         "oidc_provider_arn",
         "string",
-        default_text="required unless eksClusterName is given",
+        alternative_to="eksClusterName",
         what=f"an IAM OIDC provider ARN such as {_OIDC_EXAMPLE}",
         takes_output=True,
         description="ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g. "
@@ -103,7 +103,7 @@ FIELDS = (
     Field(
         "eks_cluster_name",
         "string",
-        default_text="required unless oidcProviderArn is given",
+        alternative_to="oidcProviderArn",
         check=_eks_cluster_name,
         description="Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must "
         "exist).",
@@ -175,10 +175,10 @@ class EcrWorkspaceImagesArgs(TypedDict):
     oidc_provider_arn: NotRequired[pulumi.Input[str]]
     """ARN of the EKS cluster's IAM OIDC provider, which the role trusts (IRSA), e.g.
     arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE; from pulumi-eks,
-    cluster.core.oidc_provider.arn. Default: required unless eksClusterName is given."""
+    cluster.core.oidc_provider.arn. Give this or eksClusterName, not both."""
     eks_cluster_name: NotRequired[str]
-    """Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must exist).
-    Default: required unless oidcProviderArn is given."""
+    """Name of the EKS cluster whose OIDC issuer the role trusts (looked up; its IAM OIDC provider must exist). Give
+    this or oidcProviderArn, not both."""
     refresh_interval: NotRequired[str]
     """How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses the
     one it started with for up to 1h. Default 1h."""
