@@ -23,9 +23,10 @@ import pulumi_gcp as gcp
 
 from .. import validation
 from ..fields import Field, checked_values
-from ..gcp import key_creation, workload_identity
+from ..gcp import key_creation, workload_identity, writer_account
 from ..gcp import names as gcp_names
 from ..gcp.workload_identity import GkeCluster
+from ..gcp.writer_account import SERVICE_ACCOUNT_ID_MAX, SERVICE_ACCOUNT_PREFIX, service_account_id_for
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, docker_config_secret
 from ..kubernetes.renewed_login import ESO_REQUIRED_NOTE
@@ -54,8 +55,6 @@ CLEANUP_DAYS_MAX = 315_576_000_000 // 86_400
 SERVICE = "artifactregistry.googleapis.com"
 WRITER_ROLE = "roles/artifactregistry.writer"
 JSON_KEY_USER = "_json_key"
-SERVICE_ACCOUNT_PREFIX = "gitpod-reg-"
-SERVICE_ACCOUNT_ID_MAX = 30
 
 
 FIELDS = (
@@ -218,10 +217,6 @@ class CheckedArtifactRegistry:
         return self.gke is not None
 
 
-def service_account_id_for(cluster_name: str) -> str:
-    return f"{SERVICE_ACCOUNT_PREFIX}{cluster_name}"
-
-
 def _cleanup(args: Mapping[str, Any], values: Mapping[str, Any], path: str) -> Cleanup | None:
     if values["cleanup_older_than_days"] is not None:
         return Cleanup(values["cleanup_older_than_days"], values["cleanup_keep_count"])
@@ -249,11 +244,7 @@ def check_fields(
     location = gcp_names.location(at(path, "location"), location, repository)
     service_account = values["service_account"]
     gke = workload_identity.check_login(args, values, path, project)
-    if (
-        gke is None
-        and service_account is None
-        and len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX
-    ):
+    if service_account is None and len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX:
         limit = SERVICE_ACCOUNT_ID_MAX - len(SERVICE_ACCOUNT_PREFIX)
         raise InvalidInput(
             "cluster_name",
@@ -432,30 +423,18 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """The service account (given or created), its writer grant and key, and the secret this program writes;
         returns the account's email and the secret's name."""
-        project, location, repository_id = checked.project, checked.location, checked.repository
-        cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
+        project, generation = checked.project, checked.rotation.key_generation
         child = pulumi.ResourceOptions(parent=self)
-        if checked.service_account is not None:
-            email: pulumi.Output[str] = pulumi.Output.from_input(checked.service_account)
-        else:
-            account = gcp.serviceaccount.Account(
-                f"{name}-service-account",
-                project=project,
-                account_id=service_account_id_for(cluster),
-                display_name=f"Gitpod workspace images ({cluster})",
-                description=f"Pushes and pulls Gitpod workspace images in {gcp_names.registry_url(project, location, repository_id)}",
-                opts=child,
-            )
-            email = account.email
-
-        gcp.artifactregistry.RepositoryIamMember(
-            f"{name}-writer",
+        email = writer_account.writer_account(
+            name,
             project=project,
-            location=location,
-            repository=repository.name,
+            location=checked.location,
+            repository=repository,
+            repository_id=checked.repository,
             role=WRITER_ROLE,
-            member=email.apply(lambda e: f"serviceAccount:{e}"),
-            opts=child,
+            cluster=checked.common.cluster_name,
+            existing_email=checked.service_account,
+            parent=self,
         )
         key_opts = child
         if checked.allow_key_creation:
