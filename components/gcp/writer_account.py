@@ -28,9 +28,9 @@ def writer_account(
     cluster: str,
     existing_email: str | None,
     parent: pulumi.Resource,
-) -> pulumi.Output[str]:
+) -> tuple[pulumi.Output[str], gcp.artifactregistry.RepositoryIamMember]:
     """Registers the service account (unless `existing_email` is given) and its `role` on the repository only;
-    returns the account's email."""
+    returns the account's email and that grant."""
     child = pulumi.ResourceOptions(parent=parent)
     if existing_email is not None:
         email: pulumi.Output[str] = pulumi.Output.from_input(existing_email)
@@ -44,7 +44,7 @@ def writer_account(
             opts=child,
         )
         email = account.email
-    gcp.artifactregistry.RepositoryIamMember(
+    writer = gcp.artifactregistry.RepositoryIamMember(
         f"{name}-writer",
         project=project,
         location=location,
@@ -53,4 +53,4 @@ def writer_account(
         member=email.apply(lambda e: f"serviceAccount:{e}"),
         opts=child,
     )
-    return email
+    return email, writer
