@@ -140,11 +140,6 @@ def _resource_id(token: str, name: str, inputs: dict) -> str:
     return _azure_id(token, inputs) or f"{name}-id"
 
 
-def mock_project_number(project: str) -> str:
-    """The project number the mocks give `gcp.organizations.get_project` for a project ID."""
-    return str(int(_digest("project-number", project)[:10], 16) % 10**12)
-
-
 def mock_generated_login(kind: str, spec: dict, host: str) -> dict[str, str]:
     """What ESO's generator of `kind` would emit for `spec`: exactly its keys (external-secrets v2.9.0,
     generators/v1/ecr/ecr.go for ECRAuthorizationToken, generators/v1/gcr/gcr.go for GCRAccessToken). ECR's
@@ -197,10 +192,6 @@ class RegistryMocks(pulumi.runtime.Mocks):
         if args.token == "aws:eks/getCluster:getCluster":
             issuer = f"https://oidc.eks.{args.args.get('region', 'us-east-1')}.amazonaws.com/id/{mock_oidc_id(args.args['name'])}"
             return {"name": args.args["name"], "identities": [{"oidcs": [{"issuer": issuer}]}]}, []
-        if args.token == "gcp:organizations/getProject:getProject":
-            project = args.args["projectId"]
-            number = mock_project_number(project)
-            return {"projectId": project, "number": number, "name": project, "id": f"projects/{project}"}, []
         if args.token == "azure:core/getResourceGroup:getResourceGroup":
             group = args.args["name"]
             return {

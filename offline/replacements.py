@@ -92,6 +92,9 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
         "member",
         "condition",
     ),
+    # tpgiamresource/resource_iam_member.go: role, member, condition ForceNew; with
+    # resourcemanager/iam_service_account.go: service_account_id.
+    "gcp:serviceaccount/iAMMember:IAMMember": ("serviceAccountId", "role", "member", "condition"),
     # resourcemanager/resource_google_service_account.go: account_id, project ForceNew.
     "gcp:serviceaccount/account:Account": ("accountId", "project"),
     # resourcemanager/resource_google_service_account_key.go: every input but deletion_policy.

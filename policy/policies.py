@@ -84,6 +84,7 @@ GCP_IAM_POLICIES = (
     GCP_PROJECT_GRANTS[2],
 )
 WORKLOAD_POOL_MARK = ".svc.id.goog"
+WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _KSA_MEMBERS = (
     re.compile(
@@ -623,6 +624,13 @@ def _workload_identity_one_service_account(args: ResourceValidationArgs, report_
                 f"{args.name}: grants {role} to {len(pool)} Kubernetes service accounts; one identity per grant",
                 None,
             )
+        if pool and role == WORKLOAD_IDENTITY_USER and args.resource_type in GCP_PROJECT_GRANTS:
+            report_violation(
+                f"{args.name}: grants {role} on the whole project, which lets the Kubernetes service account act as "
+                "every Google service account in it; grant it on the one Google service account "
+                "(gcp.serviceaccount.IAMMember)",
+                None,
+            )
 
 
 def _workspace_images_bounded(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -723,7 +731,8 @@ POLICIES: list[Policy] = [
     ResourceValidationPolicy(
         name="gcp-workload-identity-one-service-account",
         description="An IAM grant to a GKE workload identity pool names exactly one Kubernetes service account "
-        "(no principalSet, no wildcard, no second member), in a member, a binding or an IAM policy's bindings.",
+        "(no principalSet, no wildcard, no second member), in a member, a binding or an IAM policy's bindings, and "
+        "roles/iam.workloadIdentityUser is granted on one Google service account, never on the project.",
         validate=_on((*GCP_IAM_GRANTS, *GCP_IAM_POLICIES), _workload_identity_one_service_account),
         enforcement_level=MANDATORY,
     ),

@@ -752,11 +752,50 @@ def test_a_workload_identity_grant_wider_than_one_service_account_is_caught(prop
         assert all(p == "gcp-workload-identity-one-service-account" and m.startswith("grant:") for p, m in found)
 
 
-def test_the_programs_keyless_grant_turned_into_a_principal_set_is_caught(keyless_resources):
-    (member,) = [r for r in keyless_resources if r.type.endswith(":RepositoryIamMember")]
-    wider = member.inputs["member"].replace("principal://", "principalSet://").rsplit("/sa/", 1)[0]
-    bad = fake(member.type, member.name, {**member.inputs, "member": wider})
+@pytest.mark.parametrize(
+    "wider",
+    [
+        "serviceAccount:acme-gitpod.svc.id.goog[gitpod/*]",
+        "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/acme-gitpod.svc.id.goog/"
+        "namespace/gitpod",
+    ],
+    ids=["namespace-wildcard", "namespace-set"],
+)
+def test_the_programs_workload_identity_grant_made_wider_is_caught(keyless_resources, wider):
+    (user,) = [r for r in keyless_resources if r.type == "gcp:serviceaccount/iAMMember:IAMMember"]
+    assert user.inputs["role"] == "roles/iam.workloadIdentityUser"
+    assert user.inputs["member"] == "serviceAccount:acme-gitpod.svc.id.goog[gitpod/gitpod-registry-gar-login]"
+    bad = fake(user.type, user.name, {**user.inputs, "member": wider})
     assert [p for p, _, _ in violations([bad])] == ["gcp-workload-identity-one-service-account"]
+    binding = fake(
+        "gcp:serviceaccount/iAMBinding:IAMBinding",
+        user.name,
+        {
+            "serviceAccountId": user.inputs["serviceAccountId"],
+            "role": user.inputs["role"],
+            "members": [user.inputs["member"], "serviceAccount:acme-gitpod.svc.id.goog[other/builder]"],
+        },
+    )
+    assert [p for p, _, _ in violations([binding])] == ["gcp-workload-identity-one-service-account"]
+
+
+def test_the_programs_workload_identity_grant_moved_to_the_project_is_caught(keyless_resources):
+    """roles/iam.workloadIdentityUser on the project lets the one Kubernetes service account act as every Google
+    service account in it."""
+    (user,) = [r for r in keyless_resources if r.type == "gcp:serviceaccount/iAMMember:IAMMember"]
+    moved = fake(
+        "gcp:projects/iAMMember:IAMMember",
+        user.name,
+        {"project": "acme-gitpod", "role": user.inputs["role"], "member": user.inputs["member"]},
+    )
+    found = [m for p, m, _ in violations([moved]) if p == "gcp-workload-identity-one-service-account"]
+    assert len(found) == 1 and "whole project" in found[0], found
+    reader = fake(
+        "gcp:projects/iAMMember:IAMMember",
+        user.name,
+        {"project": "acme-gitpod", "role": "roles/viewer", "member": user.inputs["member"]},
+    )
+    assert [p for p, _, _ in violations([reader]) if p == "gcp-workload-identity-one-service-account"] == []
 
 
 @pytest.mark.parametrize(

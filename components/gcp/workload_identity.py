@@ -1,4 +1,5 @@
-"""The keyless login to Artifact Registry: one Kubernetes service account, reached through GKE Workload Identity.
+"""The keyless login to Artifact Registry: a Google service account that one Kubernetes service account may act as,
+through GKE Workload Identity, and no key.
 
 External Secrets Operator's `GCRAccessToken` generator mints the login (external-secrets v2.9.0,
 generators/v1/gcr/gcr.go: username `oauth2accesstoken`, the access token as password). With
@@ -6,15 +7,18 @@ generators/v1/gcr/gcr.go: username `oauth2accesstoken`, the access token as pass
 service account `serviceAccountRef.name` in the ExternalSecret's namespace, requests a token of it with audience
 `CLUSTER_PROJECT.svc.id.goog`, exchanges that at securetoken.googleapis.com for the pool `CLUSTER_PROJECT.svc.id.goog`
 and the provider `https://container.googleapis.com/v1/projects/CLUSTER_PROJECT/locations/LOCATION/clusters/NAME`,
-and, as the service account has no `iam.gke.io/gcp-service-account` annotation, logs in with that federated token
-itself. Location, name and project are always given: ESO asks the node's metadata server for a missing one.
+and, as the service account is annotated `iam.gke.io/gcp-service-account: EMAIL`, calls IAM Credentials
+`GenerateAccessToken` for `projects/-/serviceAccounts/EMAIL` with that federated token, and logs in with the Google
+service account's access token. Location, name and project are always given: ESO asks the node's metadata server
+for a missing one.
 
-Direct principal access, not a Google service account: the repository's writer role goes to the principal of that
-one Kubernetes service account. The alternative, a Google service account that the Kubernetes one may impersonate
-(`roles/iam.workloadIdentityUser`), reaches the repository from the same Kubernetes identity but adds a second
-principal: one that anyone holding roles/iam.serviceAccountTokenCreator or serviceAccountUser on the project can act
-as, that can be given keys where the organization allows them, and that other grants can accrue to. Here there is
-one principal, one grant, and nothing to hold a key for (docs/backend-artifact-registry.md#the-keyless-login).
+Why a Google service account, not direct principal access: with no annotation ESO logs in with the federated token
+itself, which lasts no longer than the 15-minute Kubernetes token it was exchanged for (`k8sSATokenGenerator`), so
+any build longer than about 12 minutes could fail at push. `GenerateAccessToken` gives an hour whatever the
+Kubernetes token's life. The second principal is confined: `roles/iam.workloadIdentityUser` on that account alone,
+for the one Kubernetes service account (`serviceAccount:CLUSTER_PROJECT.svc.id.goog[NAMESPACE/KSA]`), and the account
+holds one grant, the writer role on the one repository (gcp/writer_account.py, shared with the key login); no key
+is made of it (docs/backend-artifact-registry.md#the-keyless-login).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from ..fields import Field
 from ..kubernetes import renewed_login
 from ..kubernetes.dockerconfig import LABELS, RegistryCredential
 from ..validation import InvalidInput, at, ref
-from . import names
+from . import names, writer_account
 
 KEY, KEYLESS = "key", "workload-identity"
 LOGIN_SERVICE_ACCOUNT = "gitpod-registry-gar-login"
@@ -47,16 +51,20 @@ oauth2.StaticTokenSource of the exchange's JSON, which has `expires_in` and no `
 time's Unix seconds (-62135596800). The template reads only username and password."""
 KUBERNETES_TOKEN_SECONDS = 15 * 60
 """workload_identity.go `k8sSATokenGenerator.Generate`: ESO requests the service account's token with
-`ExpirationSeconds` 15 minutes, and exchanges that for the federated token it logs in with."""
-ACCESS_TOKEN_LIFETIME_SECONDS = KUBERNETES_TOKEN_SECONDS
-"""A federated token lasts no longer than the token it was exchanged for: Google's Security Token Service cuts it to
-the subject token's expiry (google-github-actions/auth: a 5-minute GitHub token gives a 5-minute Google token, and
-Artifact Registry answers 401 after it). With no `iam.gke.io/gcp-service-account` annotation that federated token
-is the login itself, so it lasts at most 15 minutes, not a Google access token's hour. ESO sets no expiry to go by
-(gcr.go: `expiry` is the zero time), so the renewal interval decides."""
-REFRESH_INTERVAL_DEFAULT = "3m"
-"""The most allowed (renewed_login.max_refresh_seconds: a quarter of the lifetime, to the minute): every build then
-starts with a login valid for at least 12 minutes."""
+`ExpirationSeconds` 15 minutes, and exchanges that for a federated token, which lasts no longer. That token only
+calls GenerateAccessToken; it is not the login."""
+ACCESS_TOKEN_LIFETIME_SECONDS = 60 * 60
+"""workload_identity.go `TokenSource` sends GenerateAccessTokenRequest with no `Lifetime`, and IAM Credentials then
+issues the Google service account's access token for its default, an hour, whatever the federated token's life.
+ESO sets no expiry to go by (gcr.go: `expiry` is the zero time), so the renewal interval decides."""
+REFRESH_INTERVAL_DEFAULT = "10m"
+"""Within the most allowed (renewed_login.max_refresh_seconds: a quarter of the hour, 15m): every build then starts
+with a login valid for at least 50 minutes."""
+WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
+SA_ANNOTATION = "iam.gke.io/gcp-service-account"
+"""workload_identity.go `gcpSAAnnotation`: with it ESO impersonates that Google service account."""
+IAM_CREDENTIALS_SERVICE = "iamcredentials.googleapis.com"
+"""The API ESO calls `GenerateAccessToken` on."""
 GKE_WORKLOAD_POOL = "{project}.svc.id.goog"
 _GKE_CLUSTER = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
 
@@ -97,7 +105,8 @@ def _refresh_interval(field: str, value: object) -> str:
         field,
         value,
         ACCESS_TOKEN_LIFETIME_SECONDS,
-        f"the federated token lasts at most {_LIFETIME_TEXT}, as long as the Kubernetes token ESO exchanges for it",
+        f"the Google service account's access token lasts {_LIFETIME_TEXT} (IAM Credentials GenerateAccessToken, "
+        "for which ESO sets no lifetime)",
     )
 
 
@@ -107,7 +116,8 @@ LOGIN_FIELD = Field(
     allowed=(KEYLESS, KEY),
     default_text=f"{KEYLESS} when gkeClusterName is set, otherwise {KEY}",
     description=f"How image-builder logs in: {KEYLESS} (no key: External Secrets Operator renews an access token of "
-    f"one Kubernetes service account through GKE Workload Identity) or {KEY} (a service-account key, which "
+    "a Google service account that one Kubernetes service account may act as through GKE Workload Identity) or "
+    f"{KEY} (a service-account key, which "
     "organizations created since 2024-05-03 forbid by default).",
 )
 FIELDS = (
@@ -137,7 +147,7 @@ FIELDS = (
         default=REFRESH_INTERVAL_DEFAULT,
         check=_refresh_interval,
         description=f"{KEYLESS} login: how often External Secrets Operator renews it, a Go duration from "
-        f"{_BOUNDS_TEXT}: the token lasts at most {_LIFETIME_TEXT}, and an image build pushes with the one it "
+        f"{_BOUNDS_TEXT}: the token lasts {_LIFETIME_TEXT}, and an image build pushes with the one it "
         "started with, so a build that runs longer can fail at push.",
     ),
 )
@@ -184,7 +194,8 @@ def check_login(args: Mapping[str, Any], values: Mapping[str, Any], path: str, p
         if name in given:
             raise InvalidInput(
                 at(path, name),
-                f"only with {login_ref} {KEY}: the {KEYLESS} login has no Google service account and no key; remove it",
+                f"only with {login_ref} {KEY}: the {KEYLESS} login makes its own Google service account, which only "
+                "its Kubernetes service account may act as, and no key; remove it",
             )
     for name in ("gke_cluster_name", "gke_cluster_location"):
         if name not in given:
@@ -201,13 +212,10 @@ def check_login(args: Mapping[str, Any], values: Mapping[str, Any], path: str, p
     )
 
 
-def principal(project_number: str, cluster: GkeCluster, namespace: str) -> str:
-    """The IAM principal of the login's one Kubernetes service account (GKE: "Workload Identity Federation for GKE",
-    principal identifiers): a single subject, never a principalSet of a namespace or of the pool."""
-    return (
-        f"principal://iam.googleapis.com/projects/{project_number}/locations/global/workloadIdentityPools/"
-        f"{cluster.workload_pool}/subject/ns/{namespace}/sa/{LOGIN_SERVICE_ACCOUNT}"
-    )
+def workload_identity_member(cluster: GkeCluster, namespace: str) -> str:
+    """The IAM member of the login's one Kubernetes service account in the cluster's pool (GKE Workload Identity):
+    a single service account, never a principalSet of a namespace or of the pool."""
+    return f"serviceAccount:{cluster.workload_pool}[{namespace}/{LOGIN_SERVICE_ACCOUNT}]"
 
 
 def generator_spec(project: str, cluster: GkeCluster) -> dict[str, Any]:
@@ -230,8 +238,10 @@ def keyless_login(
     *,
     project: str,
     location: str,
-    repository: pulumi.Input[str],
+    repository: gcp.artifactregistry.Repository,
+    repository_id: str,
     role: str,
+    gitpod_cluster: str,
     cluster: GkeCluster,
     namespace: str,
     secret_name: str,
@@ -240,27 +250,47 @@ def keyless_login(
     parent: pulumi.Resource,
     depends_on: Any = None,
 ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-    """Registers the login's service account, its writer grant on the repository and the renewed login; returns the
-    principal granted and the name of the secret ESO writes (known once it is written)."""
+    """Registers the Google service account with its writer grant on the repository, the one Kubernetes service
+    account that may act as it, and the renewed login; returns the Google service account's email and the name of
+    the secret ESO writes (known once it is written)."""
     child = pulumi.ResourceOptions(parent=parent)
-    service_account = k8s.core.v1.ServiceAccount(
-        f"{name}-login-service-account",
-        # No iam.gke.io/gcp-service-account annotation: ESO then uses the federated token itself.
-        metadata={"name": LOGIN_SERVICE_ACCOUNT, "namespace": namespace, "labels": LABELS},
-        automount_service_account_token=False,
-        opts=child,
-    )
-    number = gcp.organizations.get_project_output(
-        project_id=cluster.project, opts=pulumi.InvokeOutputOptions(parent=parent)
-    ).number
-    member = number.apply(lambda n: principal(n, cluster, namespace))
-    writer = gcp.artifactregistry.RepositoryIamMember(
-        f"{name}-writer",
+    email, writer = writer_account.writer_account(
+        name,
         project=project,
         location=location,
         repository=repository,
+        repository_id=repository_id,
         role=role,
-        member=member,
+        cluster=gitpod_cluster,
+        existing_email=None,
+        parent=parent,
+    )
+    iam_credentials = gcp.projects.Service(
+        f"{name}-iam-credentials-service",
+        project=project,
+        service=IAM_CREDENTIALS_SERVICE,
+        # Other workloads in the project may impersonate service accounts; never switch it off for them.
+        disable_on_destroy=False,
+        disable_dependent_services=False,
+        opts=child,
+    )
+    # On this one Google service account, for this one Kubernetes service account: never a binding, never the project.
+    user = gcp.serviceaccount.IAMMember(
+        f"{name}-workload-identity-user",
+        service_account_id=email.apply(lambda e: f"projects/{project}/serviceAccounts/{e}"),
+        role=WORKLOAD_IDENTITY_USER,
+        member=workload_identity_member(cluster, namespace),
+        opts=child,
+    )
+    service_account = k8s.core.v1.ServiceAccount(
+        f"{name}-login-service-account",
+        metadata={
+            "name": LOGIN_SERVICE_ACCOUNT,
+            "namespace": namespace,
+            "labels": LABELS,
+            "annotations": {SA_ANNOTATION: email},
+        },
+        automount_service_account_token=False,
         opts=child,
     )
     secret_name_output = renewed_login.renewed_login(
@@ -273,8 +303,8 @@ def keyless_login(
         generator_spec=generator_spec(project, cluster),
         refresh_interval=cluster.refresh_interval,
         opts=pulumi.ResourceOptions.merge(
-            pulumi.ResourceOptions(parent=parent, depends_on=[service_account, writer]),
+            pulumi.ResourceOptions(parent=parent, depends_on=[service_account, user, iam_credentials, writer]),
             pulumi.ResourceOptions(depends_on=depends_on),
         ),
     )
-    return member, secret_name_output
+    return email, secret_name_output

@@ -13,8 +13,9 @@ external-secrets/external-secrets at v2.9.0 (378bdb6):
   and refreshTime. Each sync mints a new login (neither ECR's nor GCR's generator keeps a GeneratorState:
   generators/v1/ecr/ecr.go and generators/v1/gcr/gcr.go return none), so a written login expires one login
   lifetime after refreshTime. GCR's sets no `expiry` to go by at all.
-- A login shorter than a build (the keyless GCR login's 15 minutes) is judged against the program's own bound
-  (renewed_login.max_refresh_seconds), so verify and `pulumi up` accept the same intervals.
+- A login no longer than a build (the keyless GCR login: a Google service account's access token, an hour) is
+  judged against the program's own bound (renewed_login.max_refresh_seconds), so verify and `pulumi up` accept the
+  same intervals.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ Artifact Registry, so the repository lives there. A `gcr.io`-domain repository a
 project-wide setting no provider resource manages (pulumi-gcp 10.2 has none), so that is a note.
 Two logins, each granted the writer role on this one repository only, into the `.dockerconfigjson` secret Gitpod
 mounts, which may also carry private base-image and component-mirror logins:
-- `workload-identity`: no key anywhere. One Kubernetes service account may push, through GKE Workload Identity, and
-  External Secrets Operator renews an access token of it in place (gcp/workload_identity.py).
+- `workload-identity`: no key anywhere. A Google service account pushes; only one Kubernetes service account may act
+  as it, through GKE Workload Identity, and External Secrets Operator renews its access token in place
+  (gcp/workload_identity.py).
 - `key`: a service account key, logging in as `_json_key`, written by this program. Organizations created since
   2024-05-03 forbid such keys by default (iam.disableServiceAccountKeyCreation); `allow_key_creation` makes a
   project-scoped exception.
@@ -23,9 +24,10 @@ import pulumi_gcp as gcp
 
 from .. import validation
 from ..fields import Field, checked_values
-from ..gcp import key_creation, workload_identity
+from ..gcp import key_creation, workload_identity, writer_account
 from ..gcp import names as gcp_names
 from ..gcp.workload_identity import GkeCluster
+from ..gcp.writer_account import SERVICE_ACCOUNT_ID_MAX, SERVICE_ACCOUNT_PREFIX, service_account_id_for
 from ..installer_config import external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, docker_config_secret
 from ..kubernetes.renewed_login import ESO_REQUIRED_NOTE
@@ -54,8 +56,6 @@ CLEANUP_DAYS_MAX = 315_576_000_000 // 86_400
 SERVICE = "artifactregistry.googleapis.com"
 WRITER_ROLE = "roles/artifactregistry.writer"
 JSON_KEY_USER = "_json_key"
-SERVICE_ACCOUNT_PREFIX = "gitpod-reg-"
-SERVICE_ACCOUNT_ID_MAX = 30
 
 
 FIELDS = (
@@ -148,10 +148,10 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     repository: NotRequired[str]
     """Repository id; gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io for a gcr.io-domain repository. Default gitpod."""
     login: NotRequired[str]
-    """How image-builder logs in: workload-identity (no key: External Secrets Operator renews an access token of one
-    Kubernetes service account through GKE Workload Identity) or key (a service-account key, which organizations
-    created since 2024-05-03 forbid by default). One of workload-identity or key. Default: workload-identity when
-    gkeClusterName is set, otherwise key."""
+    """How image-builder logs in: workload-identity (no key: External Secrets Operator renews an access token of a
+    Google service account that one Kubernetes service account may act as through GKE Workload Identity) or key
+    (a service-account key, which organizations created since 2024-05-03 forbid by default). One of
+    workload-identity or key. Default: workload-identity when gkeClusterName is set, otherwise key."""
     gke_cluster_name: NotRequired[str]
     """workload-identity login: name of the GKE cluster Gitpod runs in, e.g. gitpod."""
     gke_cluster_location: NotRequired[str]
@@ -160,9 +160,9 @@ class ArtifactRegistryWorkspaceImagesArgs(TypedDict):
     """workload-identity login: Google Cloud project ID of that cluster, whose workload identity pool
     (PROJECT.svc.id.goog) the login comes from. Default: the repository's project."""
     refresh_interval: NotRequired[str]
-    """workload-identity login: how often External Secrets Operator renews it, a Go duration from 1m to 3m: the
-    token lasts at most 15m, and an image build pushes with the one it started with, so a build that runs longer
-    can fail at push. Default 3m."""
+    """workload-identity login: how often External Secrets Operator renews it, a Go duration from 1m to 15m: the
+    token lasts 1h, and an image build pushes with the one it started with, so a build that runs longer can fail
+    at push. Default 10m."""
     service_account: NotRequired[str]
     """Email of an existing service account to use (e.g. Gitpod's object-storage one); then none is created."""
     cleanup_older_than_days: NotRequired[int]
@@ -218,10 +218,6 @@ class CheckedArtifactRegistry:
         return self.gke is not None
 
 
-def service_account_id_for(cluster_name: str) -> str:
-    return f"{SERVICE_ACCOUNT_PREFIX}{cluster_name}"
-
-
 def _cleanup(args: Mapping[str, Any], values: Mapping[str, Any], path: str) -> Cleanup | None:
     if values["cleanup_older_than_days"] is not None:
         return Cleanup(values["cleanup_older_than_days"], values["cleanup_keep_count"])
@@ -249,11 +245,7 @@ def check_fields(
     location = gcp_names.location(at(path, "location"), location, repository)
     service_account = values["service_account"]
     gke = workload_identity.check_login(args, values, path, project)
-    if (
-        gke is None
-        and service_account is None
-        and len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX
-    ):
+    if service_account is None and len(service_account_id_for(common.cluster_name)) > SERVICE_ACCOUNT_ID_MAX:
         limit = SERVICE_ACCOUNT_ID_MAX - len(SERVICE_ACCOUNT_PREFIX)
         raise InvalidInput(
             "cluster_name",
@@ -328,9 +320,11 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
 
     Children: the artifactregistry.googleapis.com service (left enabled on destroy); a protected
     Docker repository (optionally gcr.io-domain, optionally with cleanup policies); a writer grant on
-    the repository only. With the workload-identity login: a Kubernetes service account, the principal
-    the grant names, and External Secrets Operator's objects that write the kubernetes.io/dockerconfigjson
-    secret (kubernetes/renewed_login.py). With the key login: a service account unless an existing one is
+    the repository only, for a service account (gcp/writer_account.py). With the workload-identity login: that
+    service account, created; the iamcredentials.googleapis.com service (left enabled on destroy);
+    roles/iam.workloadIdentityUser on that service account alone for one Kubernetes service account, which is
+    annotated with its email; and External Secrets Operator's objects that write the kubernetes.io/dockerconfigjson
+    secret (kubernetes/renewed_login.py). With the key login: the service account unless an existing one is
     given; with allow_key_creation, the orgpolicy.googleapis.com service and a project-scoped organization
     policy that does not enforce iam.disableServiceAccountKeyCreation; one or two service account keys; a
     kubernetes.io/dockerconfigjson secret.
@@ -343,11 +337,12 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     repository_id: pulumi.Output[str]
     """The repository's id, e.g. gitpod."""
     service_account_email: pulumi.Output[str]
-    """Email of the service account whose key the secret carries; empty with the workload-identity login."""
+    """Email of the service account that pushes: whose key the secret carries, or, with the workload-identity login,
+    whose access token it carries."""
     principal: pulumi.Output[str]
-    """The IAM member granted the writer role on the repository: serviceAccount:EMAIL, or with the
-    workload-identity login principal://iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/
-    PROJECT.svc.id.goog/subject/ns/NAMESPACE/sa/gitpod-registry-gar-login."""
+    """The IAM member granted the writer role on the repository: serviceAccount:EMAIL, with either login. With the
+    workload-identity login only serviceAccount:CLUSTER_PROJECT.svc.id.goog[NAMESPACE/gitpod-registry-gar-login] may
+    act as it (roles/iam.workloadIdentityUser on that account)."""
     secret_name: pulumi.Output[str]
     """Name of the kubernetes.io/dockerconfigjson secret (key .dockerconfigjson)."""
 
@@ -388,13 +383,14 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=checked.common.protect_data, depends_on=[service]),
         )
         if checked.gke is not None:
-            email: pulumi.Output[str] = pulumi.Output.from_input("")
-            self.principal, self.secret_name = workload_identity.keyless_login(
+            email, self.secret_name = workload_identity.keyless_login(
                 name,
                 project=project,
                 location=location,
-                repository=repository.name,
+                repository=repository,
+                repository_id=repository_id,
                 role=WRITER_ROLE,
+                gitpod_cluster=cluster,
                 cluster=checked.gke,
                 namespace=checked.common.namespace,
                 secret_name=checked.secret_name,
@@ -406,7 +402,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             )
         else:
             email, self.secret_name = self._key_login(name, checked, repository)
-            self.principal = email.apply(lambda e: f"serviceAccount:{e}")
+        self.principal = email.apply(lambda e: f"serviceAccount:{e}")
 
         self.url = pulumi.Output.from_input(gcp_names.registry_url(project, location, repository_id))
         self.registry_host = pulumi.Output.from_input(checked.host)
@@ -432,30 +428,18 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
     ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """The service account (given or created), its writer grant and key, and the secret this program writes;
         returns the account's email and the secret's name."""
-        project, location, repository_id = checked.project, checked.location, checked.repository
-        cluster, generation = checked.common.cluster_name, checked.rotation.key_generation
+        project, generation = checked.project, checked.rotation.key_generation
         child = pulumi.ResourceOptions(parent=self)
-        if checked.service_account is not None:
-            email: pulumi.Output[str] = pulumi.Output.from_input(checked.service_account)
-        else:
-            account = gcp.serviceaccount.Account(
-                f"{name}-service-account",
-                project=project,
-                account_id=service_account_id_for(cluster),
-                display_name=f"Gitpod workspace images ({cluster})",
-                description=f"Pushes and pulls Gitpod workspace images in {gcp_names.registry_url(project, location, repository_id)}",
-                opts=child,
-            )
-            email = account.email
-
-        gcp.artifactregistry.RepositoryIamMember(
-            f"{name}-writer",
+        email, _ = writer_account.writer_account(
+            name,
             project=project,
-            location=location,
-            repository=repository.name,
+            location=checked.location,
+            repository=repository,
+            repository_id=checked.repository,
             role=WRITER_ROLE,
-            member=email.apply(lambda e: f"serviceAccount:{e}"),
-            opts=child,
+            cluster=checked.common.cluster_name,
+            existing_email=checked.service_account,
+            parent=self,
         )
         key_opts = child
         if checked.allow_key_creation:

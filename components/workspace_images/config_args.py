@@ -39,8 +39,8 @@ class WorkspaceImagesArgs(TypedDict):
     refresh_interval: NotRequired[str]
     """ecr: How often ESO renews the login, a Go duration from 1m to 11h: a login lasts 12h and an image build uses
     the one it started with for up to 1h. Default 1h. artifact-registry: workload-identity login: how often
-    External Secrets Operator renews it, a Go duration from 1m to 3m: the token lasts at most 15m, and an image
-    build pushes with the one it started with, so a build that runs longer can fail at push. Default 3m."""
+    External Secrets Operator renews it, a Go duration from 1m to 15m: the token lasts 1h, and an image build
+    pushes with the one it started with, so a build that runs longer can fail at push. Default 10m."""
     kms_key_arn: NotRequired[str]
     """ecr: ARN of a KMS key to encrypt the repositories with. Default: AES256 with keys ECR manages."""
     scan_on_push: NotRequired[bool]
@@ -63,9 +63,9 @@ class WorkspaceImagesArgs(TypedDict):
     Default gitpod."""
     login: NotRequired[str]
     """artifact-registry: How image-builder logs in: workload-identity (no key: External Secrets Operator renews an
-    access token of one Kubernetes service account through GKE Workload Identity) or key (a service-account key,
-    which organizations created since 2024-05-03 forbid by default). One of workload-identity or key. Default:
-    workload-identity when gkeClusterName is set, otherwise key."""
+    access token of a Google service account that one Kubernetes service account may act as through GKE Workload
+    Identity) or key (a service-account key, which organizations created since 2024-05-03 forbid by default). One
+    of workload-identity or key. Default: workload-identity when gkeClusterName is set, otherwise key."""
     gke_cluster_name: NotRequired[str]
     """artifact-registry: workload-identity login: name of the GKE cluster Gitpod runs in, e.g. gitpod."""
     gke_cluster_location: NotRequired[str]

@@ -1,5 +1,6 @@
 """The artifact-registry backend's workload-identity login, on the resource graph the real program registers: no key
-anywhere, one principal with the writer role on the one repository, ESO's objects held strictly to ESO v2.9.0's API
+anywhere, one Google service account with the writer role on the one repository that only one Kubernetes service
+account may act as, ESO's objects held strictly to ESO v2.9.0's API
 types, the template rendered by Go's text/template with sprig from exactly the generator's keys, and every bad input
 refused by its key before anything is registered."""
 
@@ -21,7 +22,7 @@ from components.push_secret import SecretWriter
 from components.workspace_images import BACKENDS
 from components.workspace_images.backend import Rotation
 from conftest import assert_never_plain, reveal, run, run_invalid
-from offline.mocks import mock_generated_login, mock_project_number
+from offline.mocks import mock_generated_login
 
 WS = "gitpod-registry:workspaceImages"
 ESO = "gitpod-registry:externalSecretsOperator"
@@ -31,11 +32,14 @@ HOST = "europe-west1-docker.pkg.dev"
 EXTERNAL_SECRET = SecretWriter.CONTROLLER.registered_as or ""
 GENERATOR = f"kubernetes:{renewed_login.GENERATORS_API}:{workload_identity.LOGIN_GENERATOR_KIND}"
 MEMBER = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
+ACCOUNT = "gcp:serviceaccount/account:Account"
+USER = "gcp:serviceaccount/iAMMember:IAMMember"
+SERVICE = "gcp:projects/service:Service"
 KSA = "kubernetes:core/v1:ServiceAccount"
 QUAY = ("quay.io", 'robot"+{{x}}', 'q"\\{{ .password }}\u00e9%s}}')
 BACKEND = BACKENDS["artifact-registry"]
 # What only a key needs: none of it may exist with the keyless login.
-KEY_TYPES = ("gcp:serviceaccount/key:Key", "gcp:serviceaccount/account:Account", "gcp:orgpolicy/policy:Policy")
+KEY_TYPES = ("gcp:serviceaccount/key:Key", "gcp:orgpolicy/policy:Policy")
 
 
 def keyless(stack: str = "dev", **fields):
@@ -67,45 +71,71 @@ def _template_text(evaluation) -> str:
     return reveal(template.inputs["stringData"])[".dockerconfigjson"]
 
 
+def _email(evaluation, project: str = "acme-gitpod") -> str:
+    (account,) = evaluation.of_type(ACCOUNT)
+    return f"{account.inputs['accountId']}@{project}.iam.gserviceaccount.com"
+
+
 def test_no_key_and_nothing_only_a_key_needs(evaluation):
     for token in KEY_TYPES:
         assert evaluation.of_type(token) == [], f"{token} registered with the keyless login"
-    assert "gcp:serviceaccount" not in " ".join(r.type for r in evaluation.resources)
+    kinds = {r.type for r in evaluation.resources if r.type.startswith("gcp:serviceaccount")}
+    assert kinds == {ACCOUNT, USER}, kinds
 
 
-def test_the_one_grant_is_writer_on_the_repository_for_one_kubernetes_service_account(evaluation):
+def test_the_one_repository_grant_is_writer_for_the_google_service_account(evaluation):
     (member,) = evaluation.of_type(MEMBER)
-    number = mock_project_number("acme-gitpod")
     assert member.inputs == {
         "project": "acme-gitpod",
         "location": "europe-west1",
         "repository": "gitpod",
         "role": "roles/artifactregistry.writer",
-        "member": f"principal://iam.googleapis.com/projects/{number}/locations/global/workloadIdentityPools/"
-        f"acme-gitpod.svc.id.goog/subject/ns/gitpod/sa/{BACKEND.token_service_account}",
+        "member": f"serviceAccount:{_email(evaluation)}",
     }, member.urn
     assert not [r for r in evaluation.resources if r.type.startswith("gcp:projects/iAM")], "a project-wide grant"
 
 
-def test_the_pool_and_number_are_the_gke_clusters_project(evaluation):
+def test_only_the_one_kubernetes_service_account_may_act_as_it(evaluation):
+    """roles/iam.workloadIdentityUser on that one Google service account (a member, not a binding, not the project),
+    for serviceAccount:POOL[NAMESPACE/KSA]."""
+    (user,) = evaluation.of_type(USER)
+    assert user.inputs == {
+        "serviceAccountId": f"projects/acme-gitpod/serviceAccounts/{_email(evaluation)}",
+        "role": "roles/iam.workloadIdentityUser",
+        "member": f"serviceAccount:acme-gitpod.svc.id.goog[gitpod/{BACKEND.token_service_account}]",
+    }, user.urn
+    assert not [r for r in evaluation.resources if "iAMBinding" in r.type or "iAMPolicy" in r.type]
+
+
+def test_the_pool_is_the_gke_clusters_project_and_the_account_the_repositorys(evaluation):
     other = keyless(gkeClusterProject="acme-clusters", project="acme-images")
-    member = other.one(MEMBER).inputs
-    assert member["project"] == "acme-images"
-    number = mock_project_number("acme-clusters")
-    assert f"/projects/{number}/locations/global/workloadIdentityPools/acme-clusters.svc.id.goog/" in member["member"]
+    assert other.one(MEMBER).inputs["project"] == "acme-images"
+    assert other.one(ACCOUNT).inputs["project"] == "acme-images"
+    user = other.one(USER).inputs
+    assert user["member"] == f"serviceAccount:acme-clusters.svc.id.goog[gitpod/{BACKEND.token_service_account}]"
+    assert user["serviceAccountId"] == f"projects/acme-images/serviceAccounts/{_email(other, 'acme-images')}"
     spec = other.one(GENERATOR).inputs["spec"]
     assert (
         spec["projectID"] == "acme-images" and spec["auth"]["workloadIdentity"]["clusterProjectID"] == "acme-clusters"
     )
 
 
-def test_the_service_account_is_not_annotated_so_eso_uses_the_federated_token(evaluation):
-    """workload_identity.go: with `iam.gke.io/gcp-service-account` ESO would impersonate a Google service account."""
+def test_the_service_account_is_annotated_so_eso_impersonates_the_google_one(evaluation):
+    """workload_identity.go: with `iam.gke.io/gcp-service-account` ESO calls GenerateAccessToken for that account."""
     (account,) = evaluation.of_type(KSA)
     assert account.inputs["metadata"]["name"] == BACKEND.token_service_account, account.urn
     assert account.inputs["metadata"]["namespace"] == "gitpod"
-    assert "annotations" not in account.inputs["metadata"], account.urn
+    assert account.inputs["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": _email(evaluation)}
     assert account.inputs["automountServiceAccountToken"] is False, account.urn
+
+
+def test_iam_credentials_is_enabled_and_left_on_and_the_login_waits_for_its_identity(evaluation):
+    (service,) = [r for r in evaluation.of_type(SERVICE) if r.inputs["service"] == "iamcredentials.googleapis.com"]
+    assert service.inputs["project"] == "acme-gitpod"
+    assert service.inputs["disableOnDestroy"] is False and service.inputs["disableDependentServices"] is False
+    external = evaluation.one(EXTERNAL_SECRET)
+    for needed in (service, evaluation.one(USER), evaluation.one(KSA), evaluation.one(MEMBER)):
+        assert needed.urn in external.dependencies, f"{external.urn} does not wait for {needed.urn}"
 
 
 def test_the_generator_names_the_cluster_and_the_service_account(evaluation):
@@ -205,26 +235,30 @@ def test_go_renders_the_access_token_as_oauth2accesstoken_beside_the_other_login
     assert generated["username"] == workload_identity.ACCESS_TOKEN_USER
 
 
-def test_the_login_is_taken_to_last_no_longer_than_the_kubernetes_token_it_was_exchanged_for():
-    """workload_identity.go requests the service account's token for 15 minutes; with no Google service account to
-    impersonate, the federated token from that exchange is the login, and it expires with the Kubernetes token."""
-    assert workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS <= workload_identity.KUBERNETES_TOKEN_SECONDS == 15 * 60
+def test_the_login_lasts_an_hour_whatever_the_kubernetes_tokens_life():
+    """workload_identity.go: the 15-minute Kubernetes token only buys GenerateAccessToken, which ESO asks with no
+    lifetime, so the login is a Google access token of an hour; renewed at most every quarter of it."""
+    assert workload_identity.KUBERNETES_TOKEN_SECONDS == 15 * 60
+    assert workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS == 60 * 60
     default = renewed_login.duration_seconds(workload_identity.REFRESH_INTERVAL_DEFAULT)
-    assert default is not None and default <= renewed_login.max_refresh_seconds(15 * 60) == 3 * 60
+    assert default == 10 * 60
+    assert renewed_login.max_refresh_seconds(workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS) == 15 * 60
+    assert BACKEND.renewed_login_lifetime == ("GCRAccessToken", 60 * 60)
 
 
 @pytest.mark.parametrize(
-    "interval, ok", [("1m", True), ("3m", True), ("2m59s", True), ("3m1s", False), ("10m", False), ("59s", False)]
+    "interval, ok",
+    [("1m", True), ("10m", True), ("15m", True), ("14m59s", True), ("15m1s", False), ("1h", False), ("59s", False)],
 )
 def test_every_accepted_interval_leaves_each_build_three_quarters_of_the_token(interval, ok):
     if ok:
         external = keyless(refreshInterval=interval).one(EXTERNAL_SECRET)
         assert external.inputs["spec"]["refreshInterval"] == interval
         seconds = renewed_login.duration_seconds(interval)
-        assert seconds is not None and workload_identity.KUBERNETES_TOKEN_SECONDS - seconds >= 12 * 60
+        assert seconds is not None and workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS - seconds >= 45 * 60
     else:
         message = run_invalid({**GCP, WS: {**KEYLESS, "refreshInterval": interval}})
-        assert f"{WS}.refreshInterval" in message and "allowed 1m to 3m" in message, message
+        assert f"{WS}.refreshInterval" in message and "allowed 1m to 15m" in message, message
 
 
 def test_every_field_of_the_key_is_refused_with_the_keyless_login():
@@ -249,6 +283,11 @@ def test_a_keyless_field_is_refused_with_the_key_login(field):
     value = {"gke_cluster_project": "acme-gitpod", "refresh_interval": "2m"}.get(field.name, "europe-west1")
     message = run_invalid({**GCP, WS: {"backend": "artifact-registry", "login": "key", field.key: value}})
     assert f"{WS}.{field.key}: only with the workload-identity login" in message, message
+
+
+def test_a_cluster_name_too_long_for_the_accounts_id_is_refused_with_the_keyless_login():
+    message = run_invalid({**GCP, "gitpod-registry:clusterName": "a" * 20, WS: KEYLESS})
+    assert "clusterName: at most 19 characters" in message, message
 
 
 @pytest.mark.parametrize("missing", ["gkeClusterName", "gkeClusterLocation"])
@@ -298,6 +337,9 @@ def test_switching_to_the_keyless_login_keeps_the_repository_and_the_secrets_nam
     repository = "gcp:artifactregistry/repository:Repository"
     assert key.one(repository).urn == switched.one(repository).urn
     assert key.one(repository).inputs == switched.one(repository).inputs, "the repository would be replaced"
+    for kept in (ACCOUNT, MEMBER):  # the key login's account and grant stay; only its key and Secret go
+        assert key.one(kept).urn == switched.one(kept).urn
+        assert key.one(kept).inputs == switched.one(kept).inputs, f"{kept} would change"
     assert key.outputs["workspaceImagesSecret"] == switched.outputs["workspaceImagesSecret"]
 
 
