@@ -25,6 +25,7 @@ from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins, docker_config_secret
 from ..validation import InvalidInput, at, checked_args
 from .backend import (
+    PUSH_SECRET_NAME,
     Backend,
     Common,
     Rotation,
@@ -39,7 +40,7 @@ from .backend import (
     secret_name_input,
 )
 
-DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
+DEFAULT_SECRET_NAME = PUSH_SECRET_NAME
 AZURE_SDK = "pulumi_azure"
 # The only repositories image-builder pushes to (install/installer/pkg/components/image-builder-mk3).
 # content/read pulls; content/write pushes (with content/read). No delete, no metadata (tag listing).

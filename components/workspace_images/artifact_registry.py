@@ -33,6 +33,7 @@ from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLog
 from ..kubernetes.renewed_login import ESO_REQUIRED_NOTE
 from ..validation import InvalidInput, at, checked_args, ref
 from .backend import (
+    PUSH_SECRET_NAME,
     Backend,
     Common,
     Rotation,
@@ -47,7 +48,7 @@ from .backend import (
     secret_name_input,
 )
 
-DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
+DEFAULT_SECRET_NAME = PUSH_SECRET_NAME
 DEFAULT_REPOSITORY = "gitpod"
 DEFAULT_CLEANUP_KEEP_COUNT = 10
 # The cleanup policy's older_than is a google.protobuf.Duration, whose seconds are at most

@@ -88,6 +88,13 @@ def protect_data_input(what: str) -> Field:
     )
 
 
+PUSH_SECRET_NAME = "gitpod-registry-workspace-images"
+"""The default name of the .dockerconfigjson secret image-builder pushes with, for every backend that writes one.
+Gitpod reads it by name, so an upgrade never changes it."""
+S3_SECRET_NAME = "gitpod-registry-s3-backend"
+"""The default name of the secret with the in-cluster registry's S3 keys (s3AccessKey, s3SecretKey)."""
+
+
 def secret_name_input(default: str, description: str) -> Field:
     return Field("secret_name", "string", default=default, check=namespace, description=description)
 

@@ -33,6 +33,7 @@ from ..kubernetes import renewed_login
 from ..kubernetes.dockerconfig import LABELS, NO_LOGINS, RegistryCredential, RegistryLogins
 from ..validation import InvalidInput, at, checked_args, describe
 from .backend import (
+    PUSH_SECRET_NAME,
     Backend,
     Common,
     SecretWriter,
@@ -44,7 +45,7 @@ from .backend import (
     secret_name_input,
 )
 
-DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
+DEFAULT_SECRET_NAME = PUSH_SECRET_NAME
 LOGIN_SERVICE_ACCOUNT = "gitpod-registry-ecr-login"
 """The service account ESO requests a token for (IRSA); no pod runs as it."""
 DEFAULT_UNTAGGED_DAYS = 7

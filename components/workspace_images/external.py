@@ -26,9 +26,17 @@ from ..kubernetes.dockerconfig import (
 )
 from ..push_login import check_url, push_login
 from ..validation import at, checked_args
-from .backend import Backend, Common, SecretWriter, extra_credentials_input, namespace_input, secret_name_input
+from .backend import (
+    PUSH_SECRET_NAME,
+    Backend,
+    Common,
+    SecretWriter,
+    extra_credentials_input,
+    namespace_input,
+    secret_name_input,
+)
 
-DEFAULT_SECRET_NAME = "gitpod-registry-workspace-images"
+DEFAULT_SECRET_NAME = PUSH_SECRET_NAME
 
 
 FIELDS = (

@@ -23,6 +23,7 @@ from ..kubernetes.dockerconfig import NO_LOGINS, RegistryLogins
 from ..kubernetes.s3_storage_secret import s3_storage_secret
 from ..validation import checked_args
 from .backend import (
+    S3_SECRET_NAME,
     Backend,
     Common,
     Rotation,
@@ -36,7 +37,7 @@ from .backend import (
     secret_name_input,
 )
 
-DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
+DEFAULT_SECRET_NAME = S3_SECRET_NAME
 BUCKET_NAME_MAX = 63
 IAM_USER_NAME_MAX = 64
 ACCOUNT_ID_LENGTH = 12

@@ -22,9 +22,9 @@ from ..kubernetes.dockerconfig import NO_LOGINS, PasswordInput, RegistryLogins
 from ..kubernetes.s3_storage_secret import s3_storage_secret
 from ..reference import ReferenceError, check_host
 from ..validation import InvalidInput, checked_args, describe
-from .backend import Backend, Common, SecretWriter, namespace_input, secret_name_input
+from .backend import S3_SECRET_NAME, Backend, Common, SecretWriter, namespace_input, secret_name_input
 
-DEFAULT_SECRET_NAME = "gitpod-registry-s3-backend"
+DEFAULT_SECRET_NAME = S3_SECRET_NAME
 _REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
