@@ -109,7 +109,7 @@ INPUTS = (
         schema_type="ExternalSecretsOperatorArgs",
         fields=external_secrets_operator.FIELDS,
         description="External Secrets Operator installed by this program, hardened, for a backend whose push secret "
-        "it writes (ecr; artifact-registry's workload-identity login); see docs/backend-ecr.md. Default: not "
+        "it writes (ecr; artifact-registry's workload-identity login); see docs/external-secrets-operator.md. Default: not "
         "installed (it must run in the cluster already).",
     ),
 )
@@ -139,8 +139,8 @@ class GitpodImageRegistriesArgs(TypedDict):
     """A private CA that registries' certificates chain to (air gap, Harbor); trusted installation-wide."""
     external_secrets_operator: NotRequired[ExternalSecretsOperatorArgs]
     """External Secrets Operator installed by this program, hardened, for a backend whose push secret it writes
-    (ecr; artifact-registry's workload-identity login); see docs/backend-ecr.md. Default: not installed (it must
-    run in the cluster already)."""
+    (ecr; artifact-registry's workload-identity login); see docs/external-secrets-operator.md. Default: not
+    installed (it must run in the cluster already)."""
     # END GitpodImageRegistriesArgs
 
 
@@ -173,7 +173,7 @@ class CheckedRegistries:
         installed = (
             f"External Secrets Operator is installed by this program (Helm release external-secrets in namespace "
             f"{self.eso.namespace}, reconciling {self.eso.watched_namespace} only): no other ESO may run in the "
-            "cluster (docs/backend-ecr.md#an-eso-that-runs-already)"
+            "cluster (docs/external-secrets-operator.md#an-eso-that-runs-already)"
         )
         return (*(note for note in notes if note != ESO_REQUIRED_NOTE), installed)
 

@@ -50,7 +50,7 @@ RELEASE_NAME = "external-secrets"
 CONTROLLER_SERVICE_ACCOUNT = "external-secrets"
 DEFAULT_NAMESPACE = "external-secrets"
 CRD_PROBE = "externalsecrets.external-secrets.io"
-"""The CRD whose Helm annotations tell whether another release owns ESO already (docs/backend-ecr.md)."""
+"""The CRD whose Helm annotations tell whether another release owns ESO already (docs/external-secrets-operator.md)."""
 _CLUSTER_WIDE = ("ClusterExternalSecret", "ClusterSecretStore", "ClusterGenerator", "ClusterPushSecret")
 
 

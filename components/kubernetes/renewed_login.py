@@ -40,7 +40,7 @@ ESO_VERSION = "v2.9.0"
 SUPPORTED_ESO = "0.16.0 or newer, which serve external-secrets.io/v1; checked against v2.9.0"
 ESO_REQUIRED_NOTE = (
     f"External Secrets Operator ({SUPPORTED_ESO}) must run in the cluster before `pulumi up`: it writes the "
-    "workspace-images secret; or set externalSecretsOperator.install (docs/backend-ecr.md)"
+    "workspace-images secret; or set externalSecretsOperator.install (docs/external-secrets-operator.md)"
 )
 """A controller backend's note when ESO is not installed by this program; the composite replaces it when it is."""
 
