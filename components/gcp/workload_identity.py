@@ -38,6 +38,7 @@ from ..kubernetes import renewed_login
 from ..kubernetes.dockerconfig import LABELS, RegistryCredential
 from ..validation import InvalidInput, at, ref
 from . import names, writer_account
+from .services import enabled_service
 
 KEY, KEYLESS = "key", "workload-identity"
 LOGIN_SERVICE_ACCOUNT = "gitpod-registry-gar-login"
@@ -265,15 +266,7 @@ def keyless_login(
         existing_email=None,
         parent=parent,
     )
-    iam_credentials = gcp.projects.Service(
-        f"{name}-iam-credentials-service",
-        project=project,
-        service=IAM_CREDENTIALS_SERVICE,
-        # Other workloads in the project may impersonate service accounts; never switch it off for them.
-        disable_on_destroy=False,
-        disable_dependent_services=False,
-        opts=child,
-    )
+    iam_credentials = enabled_service(f"{name}-iam-credentials-service", project, IAM_CREDENTIALS_SERVICE, child)
     # On this one Google service account, for this one Kubernetes service account: never a binding, never the project.
     user = gcp.serviceaccount.IAMMember(
         f"{name}-workload-identity-user",

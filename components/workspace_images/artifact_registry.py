@@ -26,6 +26,7 @@ from .. import validation
 from ..fields import Field, checked_values
 from ..gcp import key_creation, workload_identity, writer_account
 from ..gcp import names as gcp_names
+from ..gcp.services import enabled_service
 from ..gcp.workload_identity import GkeCluster
 from ..gcp.writer_account import SERVICE_ACCOUNT_ID_MAX, SERVICE_ACCOUNT_PREFIX, service_account_id_for
 from ..installer_config import external_registry
@@ -362,15 +363,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
                 pulumi.log.warn(doubt.render(), resource=self)
         child = pulumi.ResourceOptions(parent=self)
 
-        service = gcp.projects.Service(
-            f"{name}-service",
-            project=project,
-            service=SERVICE,
-            # Other workloads in the project may use Artifact Registry; never switch it off for them.
-            disable_on_destroy=False,
-            disable_dependent_services=False,
-            opts=child,
-        )
+        service = enabled_service(f"{name}-service", project, SERVICE, child)
         repository = gcp.artifactregistry.Repository(
             f"{name}-repository",
             project=project,
