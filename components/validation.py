@@ -220,6 +220,15 @@ def require_type(field: str, value: object, expected: type[T], what: str) -> T:
     return value
 
 
+def matching(field: str, value: object, pattern: re.Pattern[str], what: str, name: str, rule: str) -> str:
+    """`value` as a string `pattern` matches in full, or InvalidInput: "expected `what`" for another type, else
+    "<the value, described> is not `name`; `rule`"."""
+    text = require_type(field, value, str, what)
+    if not pattern.fullmatch(text):
+        raise InvalidInput(field, f"{describe(text)} is not {name}; {rule}")
+    return text
+
+
 def required(field: str, value: T | None, message: str) -> T:
     """`value`, unless it is missing (None or ""); then `message`, which says who needs it and what to give. The
     shared checks of names and regions refuse a missing value in general terms: a backend says why it needs one."""

@@ -158,14 +158,15 @@ def location_warnings(field: str, location: str | None) -> tuple[InvalidInput, .
 
 
 def registry_name(field: str, value: object) -> str:
-    value = validation.require_type(field, value, str, "a container registry name such as gitpodprod")
-    if not _REGISTRY_NAME.fullmatch(value):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(value)} is not a container registry name; use {REGISTRY_NAME_MIN}-"
-            f"{REGISTRY_NAME_MAX} letters and digits, nothing else (it becomes <name>.{REGISTRY_DOMAIN})",
-        )
-    return value
+    return validation.matching(
+        field,
+        value,
+        _REGISTRY_NAME,
+        "a container registry name such as gitpodprod",
+        "a container registry name",
+        f"use {REGISTRY_NAME_MIN}-{REGISTRY_NAME_MAX} letters and digits, nothing else (it becomes <name>."
+        f"{REGISTRY_DOMAIN})",
+    )
 
 
 def default_registry_name(cluster_name: str, resource_group_id: str) -> str:

@@ -110,13 +110,15 @@ def registry_url(project: str, location: str, repository: str) -> str:
 def project_id(field: str, value: object) -> str:
     if value is None or value == "":
         raise InvalidInput(field, "required; a Google Cloud project ID such as my-project")
-    value = validation.require_type(field, value, str, "a Google Cloud project ID such as my-project")
-    if not _PROJECT.fullmatch(value):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(value)} is not a Google Cloud project ID; use 6-30 lowercase letters, digits "
-            "and '-', starting with a letter and not ending with '-' (optionally domain-scoped, example.com:my-project)",
-        )
+    value = validation.matching(
+        field,
+        value,
+        _PROJECT,
+        "a Google Cloud project ID such as my-project",
+        "a Google Cloud project ID",
+        "use 6-30 lowercase letters, digits and '-', starting with a letter and not ending with '-' (optionally "
+        "domain-scoped, example.com:my-project)",
+    )
     restricted = [word for word in RESTRICTED_PROJECT_STRINGS if word in value.rpartition(":")[2]]
     if restricted:
         raise InvalidInput(

@@ -72,14 +72,14 @@ _GKE_CLUSTER = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
 
 def gke_cluster_name(field: str, value: object) -> str:
     """A GKE cluster name: 1-40 lowercase letters, digits and '-', starting with a letter, not ending with '-'."""
-    text = validation.require_type(field, value, str, "a GKE cluster name such as gitpod")
-    if not _GKE_CLUSTER.fullmatch(text):
-        raise InvalidInput(
-            field,
-            f"{validation.describe(text)} is not a GKE cluster name; use 1-40 lowercase letters, digits and '-', "
-            "starting with a letter and not ending with '-'",
-        )
-    return text
+    return validation.matching(
+        field,
+        value,
+        _GKE_CLUSTER,
+        "a GKE cluster name such as gitpod",
+        "a GKE cluster name",
+        "use 1-40 lowercase letters, digits and '-', starting with a letter and not ending with '-'",
+    )
 
 
 def gke_location(field: str, value: object) -> str:

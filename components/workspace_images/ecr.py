@@ -67,14 +67,14 @@ _OIDC_EXAMPLE = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amaz
 
 
 def _eks_cluster_name(field: str, value: object) -> str:
-    name = validation.require_type(field, value, str, "an EKS cluster name")
-    if not _EKS_CLUSTER.fullmatch(name):
-        raise InvalidInput(
-            field,
-            f"{describe(name)} is not an EKS cluster name; 1-100 letters, digits, '-' and '_', starting with a letter "
-            "or digit",
-        )
-    return name
+    return validation.matching(
+        field,
+        value,
+        _EKS_CLUSTER,
+        "an EKS cluster name",
+        "an EKS cluster name",
+        "1-100 letters, digits, '-' and '_', starting with a letter or digit",
+    )
 
 
 def _refresh_interval(field: str, value: object) -> str:

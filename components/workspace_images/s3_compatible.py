@@ -47,10 +47,9 @@ def check_endpoint(field: str, value: object) -> str:
 
 
 def _region(field: str, value: object) -> str:
-    region = validation.require_type(field, value, str, "a region name such as us-east-1")
-    if not _REGION.fullmatch(region):
-        raise InvalidInput(field, f"{describe(region)} is not a region name; e.g. us-east-1 (MinIO) or auto (R2)")
-    return region
+    return validation.matching(
+        field, value, _REGION, "a region name such as us-east-1", "a region name", "e.g. us-east-1 (MinIO) or auto (R2)"
+    )
 
 
 FIELDS = (
