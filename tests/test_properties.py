@@ -71,7 +71,24 @@ plain = st.one_of(
 )
 
 
-def embedded(credential: str) -> st.SearchStrategy[str]:
+# The strategies below are built once, with this placeholder where the credential goes; each example's
+# fresh credential replaces it (`with_credential`). Building them per example, around the drawn
+# credential, made hypothesis validate and cache thousands of new strategies: most of these tests' time.
+CREDENTIAL = "<the credential>"
+
+
+def with_credential(item: object, credential: str) -> object:
+    """`item` with every placeholder in its strings (keys included) replaced by `credential`."""
+    if isinstance(item, str):
+        return item.replace(CREDENTIAL, credential)
+    if isinstance(item, dict):
+        return {with_credential(k, credential): with_credential(v, credential) for k, v in item.items()}
+    if isinstance(item, list):
+        return [with_credential(v, credential) for v in item]
+    return item
+
+
+def _embedded(credential: str) -> st.SearchStrategy[str]:
     """A credential where people type one by mistake."""
     return st.one_of(
         st.builds(lambda h, p: f"https://robot:{credential}@{h}{p}", hosts, paths),
@@ -83,31 +100,38 @@ def embedded(credential: str) -> st.SearchStrategy[str]:
     )
 
 
-def value(credential: str) -> st.SearchStrategy:
-    leaf = st.one_of(plain, embedded(credential), st.builds(lambda h, p: h + p, hosts, paths))
-    return st.recursive(
-        leaf,
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-        max_leaves=6,
-    )
-
-
-def login(credential: str) -> st.SearchStrategy[dict]:
-    return st.fixed_dictionaries(
-        {},
-        optional={
-            "server": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded(credential), plain),
-            "username": st.one_of(st.just("robot"), embedded(credential), plain),
-            "password": st.one_of(
-                st.just(credential), st.just(credential + "\n"), st.lists(st.just(credential), max_size=1), plain
-            ),
-            "user": plain,
-        },
-    )
+embedded = _embedded(CREDENTIAL)
+any_value = st.recursive(
+    st.one_of(plain, embedded, st.builds(lambda h, p: h + p, hosts, paths)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+login = st.fixed_dictionaries(
+    {},
+    optional={
+        "server": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded, plain),
+        "username": st.one_of(st.just("robot"), embedded, plain),
+        "password": st.one_of(
+            st.just(CREDENTIAL), st.just(CREDENTIAL + "\n"), st.lists(st.just(CREDENTIAL), max_size=1), plain
+        ),
+        "user": plain,
+    },
+)
 
 
 good_hosts = st.sampled_from(["harbor.example.com", "registry.example.com:5000", "localhost:5000", "[::1]:5000"])
 good_paths = st.sampled_from(["", "/gitpod", "/team/gitpod", "/a_b/c-d.e"])
+
+
+artifact_registry_options = st.fixed_dictionaries(
+    {},
+    optional={
+        "cleanupOlderThanDays": st.integers(1, 3_652_500),
+        "keyGeneration": st.integers(1, 2**31 - 1),
+        "keepPreviousKey": st.booleans(),
+    },
+)
+s3_options = st.fixed_dictionaries({}, optional={"keyGeneration": st.integers(1, 2**31 - 1)})
 
 
 @st.composite
@@ -119,18 +143,9 @@ def valid_configs(draw: st.DrawFn) -> tuple[str, dict]:
     if backend == "external":
         workspace |= {"url": draw(good_hosts) + draw(good_paths), "username": "robot", "password": credential}
     elif backend == "artifact-registry":
-        workspace |= draw(
-            st.fixed_dictionaries(
-                {},
-                optional={
-                    "cleanupOlderThanDays": st.integers(1, 3_652_500),
-                    "keyGeneration": st.integers(1, 2**31 - 1),
-                    "keepPreviousKey": st.booleans(),
-                },
-            )
-        )
+        workspace |= draw(artifact_registry_options)
     else:
-        workspace |= draw(st.fixed_dictionaries({}, optional={"keyGeneration": st.integers(1, 2**31 - 1)}))
+        workspace |= draw(s3_options)
     config = {
         "aws:region": "eu-west-1",
         "gcp:project": "acme-gitpod",
@@ -158,14 +173,13 @@ def configs(draw: st.DrawFn) -> tuple[str, dict]:
     if draw(st.integers(0, 3)) == 0:
         return draw(valid_configs())
     credential = draw(credentials)
-    any_value = value(credential)
     workspace = draw(
         st.fixed_dictionaries(
             {"backend": st.sampled_from(["s3", "artifact-registry", "external", "ecr", None, ""])},
             optional={
-                "url": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded(credential)),
-                "username": st.one_of(st.just("robot"), embedded(credential), plain),
-                "password": st.one_of(st.just(credential), embedded(credential), plain),
+                "url": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded),
+                "username": st.one_of(st.just("robot"), embedded, plain),
+                "password": st.one_of(st.just(CREDENTIAL), embedded, plain),
                 "region": st.sampled_from(["eu-west-1", "Europe", "", None]),
                 "bucket": st.one_of(st.sampled_from(["acme-gitpod", "My_Bucket", "a..b"]), plain),
                 "project": st.sampled_from(["acme-gitpod", "my-google-x", "abc", None]),
@@ -174,7 +188,7 @@ def configs(draw: st.DrawFn) -> tuple[str, dict]:
                     st.sampled_from(
                         ["sa-name1@acme-gitpod.iam.gserviceaccount.com", "service-1@gcp-sa-x.iam.gserviceaccount.com"]
                     ),
-                    embedded(credential),
+                    embedded,
                 ),
                 "cleanupOlderThanDays": st.one_of(st.integers(-5, 10**7), plain),
                 "cleanupKeepCount": st.one_of(st.integers(-5, 2**32), plain),
@@ -192,15 +206,15 @@ def configs(draw: st.DrawFn) -> tuple[str, dict]:
     }
     optional = {
         "gitpod-registry:namespace": st.one_of(st.just("gitpod"), plain),
-        "gitpod-registry:clusterName": st.one_of(st.just("prod-eu"), embedded(credential), plain),
+        "gitpod-registry:clusterName": st.one_of(st.just("prod-eu"), embedded, plain),
         "gitpod-registry:protectData": st.one_of(st.booleans(), plain),
         "gitpod-registry:componentImages": st.one_of(
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "repository": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded(credential)),
-                    "username": st.one_of(st.just("robot"), embedded(credential)),
-                    "password": st.one_of(st.just(credential), plain),
+                    "repository": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded),
+                    "username": st.one_of(st.just("robot"), embedded),
+                    "password": st.one_of(st.just(CREDENTIAL), plain),
                     "dropImageRepo": plain,
                 },
             ),
@@ -210,21 +224,19 @@ def configs(draw: st.DrawFn) -> tuple[str, dict]:
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "workspaceImage": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded(credential)),
-                    "registries": st.one_of(st.lists(login(credential), max_size=2), any_value),
+                    "workspaceImage": st.one_of(st.builds(lambda h, p: h + p, hosts, paths), embedded),
+                    "registries": st.one_of(st.lists(login, max_size=2), any_value),
                 },
             ),
             any_value,
         ),
-        "gitpod-registry:airGap": st.one_of(
-            login(credential).map(lambda d: {"registry": d.pop("server", None), **d}), any_value
-        ),
+        "gitpod-registry:airGap": st.one_of(login.map(lambda d: {"registry": d.pop("server", None), **d}), any_value),
         "gitpod-registry:componentImage": plain,
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
             config[key] = draw(strategy)
-    return credential, config
+    return credential, with_credential(config, credential)
 
 
 @EVALUATING
@@ -295,6 +307,7 @@ def test_the_component_called_directly_accepts_or_refuses_cleanly_and_never_repe
             raise AssertionError(f"{type(error).__name__} escaped {check.__module__}") from error
 
 
+stack_configs = st.dictionaries(st.sampled_from(["a", "gitpod-registry:airGap", "b:c"]), any_value, max_size=3)
 yaml_fragments = st.sampled_from(
     [
         "",
@@ -335,11 +348,7 @@ yaml_fragments = st.sampled_from(
 @given(st.data())
 def test_the_stack_file_reader_loads_or_refuses_in_one_line_without_repeating_a_value(data):
     credential = data.draw(credentials)
-    document = {
-        "config": data.draw(
-            st.dictionaries(st.sampled_from(["a", "gitpod-registry:airGap", "b:c"]), value(credential), max_size=3)
-        )
-    }
+    document = {"config": with_credential(data.draw(stack_configs), credential)}
     text = yaml.safe_dump(document, allow_unicode=True)
     cuts = data.draw(st.lists(st.tuples(st.integers(0, len(text)), yaml_fragments), max_size=4))
     for position, fragment in sorted(cuts, reverse=True):
