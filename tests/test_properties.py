@@ -25,7 +25,7 @@ from conftest import assert_never_plain
 from offline.engine import evaluate
 from offline.stack_file import StackFileError, load
 
-pytestmark = pytest.mark.heavy(20)
+pytestmark = pytest.mark.heavy(8)
 
 SETTINGS = settings(
     max_examples=200,
@@ -33,7 +33,7 @@ SETTINGS = settings(
     derandomize=True,  # the same examples on every run, in CI too
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
-# Each example of these evaluates the whole program under the mock engine (about 50 ms); 100 fixed
+# Each example of these evaluates the whole program under the mock engine (about 25 ms); 100 fixed
 # examples each keep the suite within its time budget, and the direct checks below get 200.
 EVALUATING = settings(SETTINGS, max_examples=100)
 

@@ -15,7 +15,7 @@ import pytest
 
 from offline.engine import PROJECT_DIR
 
-pytestmark = pytest.mark.heavy(15)
+pytestmark = pytest.mark.heavy(25)
 
 PROBE = "probe"
 # What the copy needs: the package, the offline tools, the docs and project files the generic tests read.
