@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import revision
+from . import command, revision
 from .diff import StackDiff, diff_plans
 from .engine import Evaluation, all_stacks, evaluate, shipped_stacks
 from .render import render_diff_markdown, render_diff_text, render_markdown
@@ -133,4 +133,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command.run(main)

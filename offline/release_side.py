@@ -14,6 +14,7 @@ import json
 import os
 import sys
 
+from . import command
 from .engine import all_stacks
 from .snapshot import FINGERPRINT_KEY_ENV, dumps, plan
 
@@ -29,4 +30,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command.run(main)

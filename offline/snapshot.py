@@ -29,6 +29,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import rpc
 
+from . import command
 from .engine import PROJECT_DIR, Evaluation, Secret, all_stacks, evaluate
 from .replacements import provider_config_keys
 from .stack_file import StackFileError
@@ -202,4 +203,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command.run(main)

@@ -28,15 +28,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import command, revision
 from . import releases as release_records
-from . import revision
 from .changes import ABSENT
 from .diff import diff_stack
 from .engine import all_stacks, evaluate
@@ -331,4 +330,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command.run(main)
