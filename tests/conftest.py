@@ -117,7 +117,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection imported (the SDKs, moto, hypothesis) lives as long as the worker: after one last
     full collection, the garbage collector leaves it out of the full collections the tests trigger, as
-    the offline commands do (offline/command.py). About a tenth of the suite's CPU."""
+    the offline commands do (offline/command.py). With them, about 30 s of the suite's CPU."""
     gc.collect()
     gc.freeze()
 
