@@ -24,6 +24,16 @@ from components.stack_config import InvalidConfig, load  # noqa: E402
 from offline.engine import Evaluation, Resource, Secret, evaluate, program_config  # noqa: E402
 
 AWS = {"aws:region": "eu-west-1", "gitpod-registry:workspaceImages": {"backend": "s3"}}
+# artifact-registry with its keyless login (workload identity), on a GKE cluster in the same project.
+GCP_KEYLESS = {
+    "gcp:project": "acme-gitpod",
+    "gcp:region": "europe-west1",
+    "gitpod-registry:workspaceImages": {
+        "backend": "artifact-registry",
+        "gkeClusterName": "gitpod",
+        "gkeClusterLocation": "europe-west1",
+    },
+}
 
 
 def run(stack: str = "test", config: dict[str, Any] | None = None, **kwargs) -> Evaluation:

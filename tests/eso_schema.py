@@ -19,6 +19,7 @@ files again at that tag.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from components.kubernetes.renewed_login import EXTERNAL_SECRETS_API, GENERATORS_API
@@ -218,3 +219,16 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     (GENERATORS_API, "GCRAccessToken"): _object(GENERATORS_API, "GCRAccessToken", GCR_ACCESS_TOKEN_SPEC),
 }
 """(apiVersion, kind) -> the schema of a whole object, as ESO v2.9.0 serves it."""
+
+
+def eso_manifest(resource: Any) -> dict[str, Any]:
+    """A registered ESO object as the manifest the Kubernetes provider sends (a copy: tests may edit it)."""
+    api_version, kind = resource.type.removeprefix("kubernetes:").rsplit(":", 1)
+    return copy.deepcopy(
+        {
+            "apiVersion": api_version,
+            "kind": kind,
+            "metadata": resource.inputs["metadata"],
+            "spec": resource.inputs["spec"],
+        }
+    )

@@ -14,7 +14,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from conftest import AWS, run
+from conftest import AWS, GCP_KEYLESS, run
 from offline.engine import Resource, Secret, evaluate, example_stacks, revealed
 from policy.policies import POLICIES
 
@@ -648,20 +648,9 @@ def test_an_iam_user_or_access_key_beside_ecr_workspace_images_is_caught(ecr_res
     assert "ecr-no-iam-user-or-access-key" not in {p for p, _, _ in violations(run("dev", AWS).resources)}
 
 
-KEYLESS_GCP = {
-    "gcp:project": "acme-gitpod",
-    "gcp:region": "europe-west1",
-    "gitpod-registry:workspaceImages": {
-        "backend": "artifact-registry",
-        "gkeClusterName": "gitpod",
-        "gkeClusterLocation": "europe-west1",
-    },
-}
-
-
 @pytest.fixture(scope="module")
 def keyless_resources():
-    return run("dev", KEYLESS_GCP).resources
+    return run("dev", GCP_KEYLESS).resources
 
 
 def test_the_programs_keyless_login_passes_every_policy(keyless_resources):
@@ -692,7 +681,7 @@ def test_a_key_or_a_key_exception_beside_the_keyless_login_is_caught(keyless_res
     ], caught
     assert all("Workload Identity" in message for _, message, _ in caught)
     # The key login's own key, with no keyless login in the stack, is that login's design.
-    gcp = run("dev", {**KEYLESS_GCP, "gitpod-registry:workspaceImages": {"backend": "artifact-registry"}})
+    gcp = run("dev", {**GCP_KEYLESS, "gitpod-registry:workspaceImages": {"backend": "artifact-registry"}})
     assert "gcp-no-key-with-workload-identity" not in {p for p, _, _ in violations(gcp.resources)}
 
 

@@ -30,12 +30,11 @@ from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumi_kubernetes as k8s
 
 from .. import validation
 from ..fields import Field
 from ..kubernetes import renewed_login
-from ..kubernetes.dockerconfig import LABELS, RegistryCredential
+from ..kubernetes.dockerconfig import RegistryCredential
 from ..validation import InvalidInput, at, ref
 from . import names, writer_account
 from .services import enabled_service
@@ -275,15 +274,11 @@ def keyless_login(
         member=workload_identity_member(cluster, namespace),
         opts=child,
     )
-    service_account = k8s.core.v1.ServiceAccount(
+    service_account = renewed_login.login_service_account(
         f"{name}-login-service-account",
-        metadata={
-            "name": LOGIN_SERVICE_ACCOUNT,
-            "namespace": namespace,
-            "labels": LABELS,
-            "annotations": {SA_ANNOTATION: email},
-        },
-        automount_service_account_token=False,
+        name=LOGIN_SERVICE_ACCOUNT,
+        namespace=namespace,
+        annotations={SA_ANNOTATION: email},
         opts=child,
     )
     secret_name_output = renewed_login.renewed_login(

@@ -192,6 +192,24 @@ def external_secret_spec(
     }
 
 
+def login_service_account(
+    resource_name: str,
+    *,
+    name: str,
+    namespace: str,
+    annotations: Mapping[str, pulumi.Input[str]],
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.ServiceAccount:
+    """The Kubernetes service account whose tokens the login's generator exchanges for the cloud identity named in
+    `annotations`; no pod mounts its token."""
+    return k8s.core.v1.ServiceAccount(
+        resource_name,
+        metadata={"name": name, "namespace": namespace, "labels": LABELS, "annotations": dict(annotations)},
+        automount_service_account_token=False,
+        opts=opts,
+    )
+
+
 def renewed_login(
     name: str,
     *,

@@ -20,7 +20,6 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from .. import validation
 from ..aws import ecr_policies
@@ -30,7 +29,7 @@ from ..aws.partition import region as check_region
 from ..fields import Field, checked_values
 from ..installer_config import PUSHED_REPOSITORIES, external_registry
 from ..kubernetes import renewed_login
-from ..kubernetes.dockerconfig import LABELS, NO_LOGINS, RegistryCredential, RegistryLogins
+from ..kubernetes.dockerconfig import NO_LOGINS, RegistryCredential, RegistryLogins
 from ..validation import InvalidInput, at, checked_args, describe
 from .backend import (
     PUSH_SECRET_NAME,
@@ -392,15 +391,11 @@ class EcrWorkspaceImages(pulumi.ComponentResource):
             policy=arns.apply(lambda a: json.dumps(ecr_policies.push_pull_policy(a))),
             opts=child,
         )
-        service_account = k8s.core.v1.ServiceAccount(
+        service_account = renewed_login.login_service_account(
             f"{name}-service-account",
-            metadata={
-                "name": LOGIN_SERVICE_ACCOUNT,
-                "namespace": namespace,
-                "labels": LABELS,
-                "annotations": {"eks.amazonaws.com/role-arn": role.arn},
-            },
-            automount_service_account_token=False,
+            name=LOGIN_SERVICE_ACCOUNT,
+            namespace=namespace,
+            annotations={"eks.amazonaws.com/role-arn": role.arn},
             opts=child,
         )
         self.secret_name = renewed_login.renewed_login(

@@ -10,7 +10,7 @@ import json
 
 import jsonschema
 import pytest
-from eso_schema import SCHEMAS
+from eso_schema import SCHEMAS, eso_manifest
 from esotemplate import TemplateError, render
 
 from components.kubernetes import renewed_login
@@ -43,28 +43,21 @@ def evaluation():
     return stack()
 
 
-def _manifest(resource) -> dict:
-    inputs = resource.inputs
-    api_version, kind = resource.type.removeprefix("kubernetes:").rsplit(":", 1)
-    manifest = {"apiVersion": api_version, "kind": kind, "metadata": inputs["metadata"], "spec": inputs["spec"]}
-    return copy.deepcopy(manifest)
-
-
 def test_every_eso_object_is_valid_strictly_against_esos_api_types(evaluation):
     found = [r for r in evaluation.resources if r.type in (EXTERNAL_SECRET, GENERATOR)]
     assert len(found) == 2
     for resource in found:
-        manifest = _manifest(resource)
+        manifest = eso_manifest(resource)
         jsonschema.validate(manifest, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
 
 
 def test_the_schema_refuses_a_misspelt_field_which_the_apiserver_would_prune(evaluation):
-    manifest = _manifest(evaluation.one(EXTERNAL_SECRET))
+    manifest = eso_manifest(evaluation.one(EXTERNAL_SECRET))
     misspelt = copy.deepcopy(manifest)
     misspelt["spec"]["target"]["template"]["templateForm"] = misspelt["spec"]["target"]["template"].pop("templateFrom")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(misspelt, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
-    generator = _manifest(evaluation.one(GENERATOR))
+    generator = eso_manifest(evaluation.one(GENERATOR))
     generator["spec"]["auth"]["jwt"]["serviceAccount"] = generator["spec"]["auth"]["jwt"].pop("serviceAccountRef")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])

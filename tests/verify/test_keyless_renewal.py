@@ -13,24 +13,15 @@ from components.gcp import workload_identity
 from components.kubernetes.renewed_login import guaranteed_seconds, max_refresh_seconds
 from components.push_secret import SecretWriter
 from components.verify.renewal import check_renewal, external_secret_from_manifest, login_lifetimes
-from conftest import run
+from conftest import GCP_KEYLESS, run
 
-KEYLESS = {
-    "gcp:project": "acme-gitpod",
-    "gcp:region": "europe-west1",
-    "gitpod-registry:workspaceImages": {
-        "backend": "artifact-registry",
-        "gkeClusterName": "gitpod",
-        "gkeClusterLocation": "europe-west1",
-    },
-}
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 LIFETIME = workload_identity.ACCESS_TOKEN_LIFETIME_SECONDS
 
 
 @pytest.fixture(scope="module")
 def program() -> dict:
-    (external,) = run("dev", KEYLESS).of_type(SecretWriter.CONTROLLER.registered_as or "")
+    (external,) = run("dev", GCP_KEYLESS).of_type(SecretWriter.CONTROLLER.registered_as or "")
     return {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", **copy.deepcopy(external.inputs)}
 
 

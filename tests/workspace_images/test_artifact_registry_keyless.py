@@ -6,13 +6,12 @@ refused by its key before anything is registered."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 
 import jsonschema
 import pytest
-from eso_schema import SCHEMAS
+from eso_schema import SCHEMAS, eso_manifest
 from esotemplate import render
 
 from components.gcp import workload_identity
@@ -50,18 +49,6 @@ def keyless(stack: str = "dev", **fields):
 @pytest.fixture(scope="module")
 def evaluation():
     return keyless()
-
-
-def _manifest(resource) -> dict:
-    api_version, kind = resource.type.removeprefix("kubernetes:").rsplit(":", 1)
-    return copy.deepcopy(
-        {
-            "apiVersion": api_version,
-            "kind": kind,
-            "metadata": resource.inputs["metadata"],
-            "spec": resource.inputs["spec"],
-        }
-    )
 
 
 def _template_text(evaluation) -> str:
@@ -156,9 +143,9 @@ def test_every_eso_object_is_valid_strictly_against_esos_api_types(evaluation):
     found = [r for r in evaluation.resources if r.type in (EXTERNAL_SECRET, GENERATOR)]
     assert len(found) == 2
     for resource in found:
-        manifest = _manifest(resource)
+        manifest = eso_manifest(resource)
         jsonschema.validate(manifest, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
-    generator = _manifest(evaluation.one(GENERATOR))
+    generator = eso_manifest(evaluation.one(GENERATOR))
     identity = generator["spec"]["auth"]["workloadIdentity"]
     identity["clusterProject"] = identity.pop("clusterProjectID")  # the apiserver would prune it silently
     with pytest.raises(jsonschema.ValidationError):
@@ -206,7 +193,7 @@ def _set(path: str, value: object):
     ],
 )
 def test_the_generator_schema_refuses_what_esos_crd_refuses(evaluation, mutate):
-    generator = _manifest(evaluation.one(GENERATOR))
+    generator = eso_manifest(evaluation.one(GENERATOR))
     mutate(generator["spec"])
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
