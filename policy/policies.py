@@ -564,13 +564,15 @@ def _no_iam_user_beside_ecr(args: StackValidationArgs, report_violation: ReportV
             )
 
 
+def _gcr_auth(resource: PolicyResource) -> Mapping[str, Any]:
+    """How a GCRAccessToken generator logs in (`spec.auth`); empty for any other resource."""
+    if resource.resource_type != GCR_ACCESS_TOKEN:
+        return {}
+    return (resource.props.get("spec") or {}).get("auth") or {}
+
+
 def _keyless_logins(resources: Iterable[PolicyResource]) -> list[PolicyResource]:
-    return [
-        r
-        for r in resources
-        if r.resource_type == GCR_ACCESS_TOKEN
-        and ((r.props.get("spec") or {}).get("auth") or {}).get("workloadIdentity")
-    ]
+    return [r for r in resources if _gcr_auth(r).get("workloadIdentity")]
 
 
 def _no_key_beside_workload_identity(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -589,9 +591,7 @@ def _no_key_beside_workload_identity(args: StackValidationArgs, report_violation
                 "remove it",
                 resource.urn,
             )
-        elif resource.resource_type == GCR_ACCESS_TOKEN and ((resource.props.get("spec") or {}).get("auth") or {}).get(
-            "secretRef"
-        ):
+        elif _gcr_auth(resource).get("secretRef"):
             report_violation(
                 f"{resource.name}: logs in with a service-account key stored in a Secret, but {why}: use "
                 "auth.workloadIdentity",
