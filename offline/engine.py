@@ -407,7 +407,9 @@ def _evaluate(stack: str, config: dict[str, str], secret_keys: list[str], progra
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor(RegistryMocks())
     warnings = _Warnings()
-    logger = logging.getLogger(f"offline.program.{id(warnings)}")
+    # One logger for every evaluation, its handler swapped per evaluation: a logger is never freed, and a test
+    # run evaluates thousands of times (pytest visits every non-propagating logger at each test phase).
+    logger = logging.getLogger("offline.program")
     logger.propagate = False
     logger.addHandler(warnings)
     stack_trace = sdk_resource._get_stack_trace
