@@ -100,18 +100,23 @@ def test_a_backend_is_named_only_in_its_module_and_the_registry():
     package = ROOT / "components"
     registry = {package / "workspace_images" / name for name in ("__init__.py", "config_args.py")}
     exports = package / "__init__.py"
+    # Each module read and parsed once, then searched for every backend.
+    sources = {
+        source: (source.read_text(), _imported_modules(source))
+        for source in package.rglob("*.py")
+        if source not in registry and source != exports  # the package exports each backend's component and Args
+    }
     for name, backend in BACKENDS.items():
         module = backend.check.__module__
         own = Path(sys.modules[module].__file__ or "")
         named = _backend_names(backend)
-        for source in package.rglob("*.py"):
-            if source in registry or source == own:
+        for source, (text, imported) in sources.items():
+            if source == own:
                 continue
             where = source.relative_to(ROOT)
-            if source != exports:  # the package exports each backend's component and its Args
-                found = named.search(source.read_text())
-                assert not found, f"{where} names backend {name}: {found.group(0)!r}"
-                assert module not in _imported_modules(source), f"{where} imports {module}"
+            found = named.search(text)
+            assert not found, f"{where} names backend {name}: {found.group(0)!r}"
+            assert module not in imported, f"{where} imports {module}"
 
 
 def test_the_backend_names_check_can_fail():

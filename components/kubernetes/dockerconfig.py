@@ -7,6 +7,7 @@ entry per bare registry host, `auth` = base64("user:password") with no newline.
 
 import base64
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,9 +91,15 @@ def registry_host(field: str, server: object) -> str:
         raise InvalidInput(field, f"{describe(server)} {error}") from None
 
 
+# ASCII's control characters (Unicode category Cc), searched at C speed: a key can be megabytes.
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _control_characters(text: str) -> bool:
     # RFC 7617: neither part of a Basic login may hold a control character; a newline pasted with a
     # token is the usual one, and would end up inside `auth`.
+    if text.isascii():
+        return _ASCII_CONTROL.search(text) is not None
     return any(unicodedata.category(c) == "Cc" for c in text)
 
 
@@ -104,6 +111,8 @@ def _invisible_character(text: str) -> str | None:
     U+FEFF, right-to-left overrides), a line or paragraph separator (U+2028, U+2029), or a space other than
     U+0020 (no-break, ideographic, ...). Each prints as nothing or as a plain space, in a plan and in a
     terminal, so two different logins look alike; a registry compares them byte by byte."""
+    if text.isascii():  # ASCII has none of them: its only space is U+0020
+        return None
     for character in text:
         category = unicodedata.category(character)
         if category in _INVISIBLE or (category == "Zs" and character != " "):
