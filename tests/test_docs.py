@@ -199,12 +199,14 @@ def test_verify_is_given_the_secret_the_stack_reports(page):
 
 def test_the_checkout_runs_verify_as_the_docs_say():
     import shlex
-    import subprocess
+
+    from forked_python import run_module
 
     for page in (ROOT / "README.md", ROOT / "docs" / "verify.md"):
         (line,) = [ln for ln in page.read_text().splitlines() if ln.startswith(".venv/bin/python -m components.verify")]
         argv = shlex.split(line)
         assert argv[3:5] == ["verify", "--config"], line
     # The same command from the checkout's root, as the quick start leaves it (its .venv's interpreter).
-    shown = subprocess.run([sys.executable, *argv[1:4], "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert argv[1] == "-m", line
+    shown = run_module(*argv[2:4], "--help", cwd=ROOT)
     assert shown.returncode == 0 and "--secret FILE" in shown.stdout, shown.stderr

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import textwrap
 
 import pytest
+from forked_python import run_module
 
 from conftest import AWS, reveal, run
 from offline.diff import diff_stack
@@ -173,12 +173,7 @@ def test_diff_against_a_git_revision_evaluates_that_revisions_own_components(tmp
     component.write_text(component.read_text().replace('f"{name}-user"', 'f"{name}-iam-user"'))
     (repo / "Pulumi.extra.yaml").write_text((repo / "Pulumi.dev.yaml").read_text())
 
-    result = subprocess.run(
-        [sys.executable, "-m", "offline.plan", "--all", "--diff", "--format", "json"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-    )
+    result = run_module("offline.plan", "--all", "--diff", "--format", "json", cwd=repo)
     assert result.returncode == 0, result.stderr
     by_stack = {d["stack"]: d for d in json.loads(result.stdout)}
     (user,) = by_stack["dev"]["replaced"]
@@ -197,8 +192,8 @@ def test_diff_exits_non_zero_when_the_working_tree_fails_for_a_stack_and_still_s
     git(repo, "commit", "-qm", "base")
     (repo / "Pulumi.extra.yaml").write_text("config:\n  gitpod-registry:workspaceImages:\n    backend: nosuch\n")
 
-    command = [sys.executable, "-m", "offline.plan", "dev", "extra", "--diff", "--base", "main", "--format", "markdown"]
-    result = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    command = ["dev", "extra", "--diff", "--base", "main", "--format", "markdown"]
+    result = run_module("offline.plan", *command, cwd=repo)
     assert result.returncode == 1, result.stderr
     from offline.render import _stack
 
@@ -209,5 +204,5 @@ def test_diff_exits_non_zero_when_the_working_tree_fails_for_a_stack_and_still_s
     # Broken only on the base revision: the pull request that fixes it passes.
     git(repo, "commit", "-qam", "break extra")
     (repo / "Pulumi.extra.yaml").write_text((repo / "Pulumi.dev.yaml").read_text())
-    fixed = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    fixed = run_module("offline.plan", *command, cwd=repo)
     assert fixed.returncode == 0, fixed.stderr

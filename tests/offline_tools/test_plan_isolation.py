@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 
 import pytest
+from forked_python import run_module
 
 from conftest import AWS, run
 from offline.diff import diff_stack
@@ -46,7 +46,7 @@ def repo(tmp_path_factory):
 
 
 def plan(repo, *args):
-    return subprocess.run([sys.executable, "-m", "offline.plan", *args], cwd=repo, capture_output=True, text=True)
+    return run_module("offline.plan", *args, cwd=repo)
 
 
 def test_all_plans_every_other_stack_and_reports_the_broken_one_in_one_line(repo):

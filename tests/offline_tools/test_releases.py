@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from forked_python import run_module
 
 from offline import releases, revision, upgrade
 from offline.engine import PROJECT_DIR
@@ -42,8 +40,7 @@ def test_the_documented_diff_against_a_release_runs():
         for line in (PROJECT_DIR / "docs" / "reviewing-changes.md").read_text().splitlines()
         if "--diff --base v" in line
     )
-    result = subprocess.run(
-        [sys.executable, *command[1:]], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300
-    )
+    assert command[:2] == [".venv/bin/python", "-m"], command
+    result = run_module(*command[2:], cwd=PROJECT_DIR)
     assert result.returncode == 0, result.stderr
     assert f"v{NEWEST.version} ({NEWEST.commit[:7]})" in result.stdout

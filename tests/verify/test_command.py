@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from forked_python import run_module
 from real.processes import free_port
 from wheel import session_wheel
 
@@ -89,12 +90,7 @@ def test_the_install_hint_names_the_source_and_commit_the_package_came_from(monk
 
 
 def test_python_m_runs_the_command_and_exits_2_on_unusable_input(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "components.verify", "verify", "--config", str(tmp_path / "missing.yaml")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    result = run_module("components.verify", "verify", "--config", str(tmp_path / "missing.yaml"), cwd=ROOT)
     assert result.returncode == 2 and "missing.yaml: cannot read" in result.stderr
 
 

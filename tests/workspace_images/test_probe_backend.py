@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from forked_python import run_module
 
 from offline.engine import PROJECT_DIR
 
@@ -31,6 +30,7 @@ COPIED_FILES = (
 )
 HELPERS = (
     "tests/conftest.py",
+    "tests/forked_python.py",
     "tests/gitpod_runtime.py",
     "tests/required_tools.py",
     "tests/wheel.py",
@@ -125,7 +125,7 @@ def add_probe_backend(root: Path) -> None:
     _edit(root / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n- The {PROBE} backend.\n")
 
     for command in (["offline.docs"], ["offline.plan", PROBE, "--update-snapshots"]):
-        made = subprocess.run([sys.executable, "-m", *command], cwd=root, capture_output=True, text=True)
+        made = run_module(*command, cwd=root)
         assert made.returncode == 0, f"{' '.join(command)}:\n{made.stdout}{made.stderr}"
 
 
@@ -134,15 +134,11 @@ def test_a_backend_added_by_the_documented_steps_passes_the_generic_tests(tmp_pa
     _copy(root)
     add_probe_backend(root)
     assert (root / "tests" / "snapshots" / f"{PROBE}.json").exists()
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-n0", "-v", "-p", "no:cacheprovider"),
-            *(f"--deselect={test}" for test in NOT_COPIED),
-            *GENERIC,
-        ],
+    result = run_module(
+        *("pytest", "-n0", "-v", "-p", "no:cacheprovider"),
+        *(f"--deselect={test}" for test in NOT_COPIED),
+        *GENERIC,
         cwd=root,
-        capture_output=True,
-        text=True,
     )
     assert result.returncode == 0, f"the probe backend needs more than the documented steps:\n{result.stdout[-6000:]}"
     # The probe reached the generic tests: they parametrize over the backends and stacks it added.
