@@ -3,14 +3,13 @@ so the build leaves nothing in the repository and the package cannot lean on any
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from required_tools import uv
+from shared_setup import run_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,13 +26,7 @@ def build_wheel(tmp: Path) -> Path:
 
 
 def session_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built once per test run: pytest-xdist's workers share their base folder's parent, and
-    the first worker to ask builds it there while the others wait on a lock."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "package-wheel"
-    folder.mkdir(exist_ok=True)
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    """The wheel, built once per test run and shared by the workers."""
+    with run_folder(tmp_path_factory, "package-wheel") as folder:
         built = sorted((folder / "dist").glob("gitpod_registry-*.whl"))
         return built[0] if built else build_wheel(folder)

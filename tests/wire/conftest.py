@@ -1,6 +1,6 @@
 """The component package and the policy pack, installed and started as the Pulumi CLI would.
 
-One checkout of the repository per test session (per pytest-xdist worker); each plugin directory
+One checkout of the repository per test run, shared by the pytest-xdist workers; each plugin directory
 gets its virtualenv the language host's way, `uv sync` from its lock.
 """
 
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from shared_setup import run_folder
 
 from .engine import FakeEngine
-from .plugin import ComponentPlugin, checkout, install_dependencies, start_provider
+from .plugin import ComponentPlugin, checkout, install_dependencies, start_provider, virtualenv
 
 PROJECT, STACK = "consumer", "dev"
 
@@ -25,21 +26,29 @@ class Installed:
     python: Path
 
 
-@pytest.fixture(scope="session")
-def repository_checkout(tmp_path_factory) -> Path:
-    return checkout(tmp_path_factory.mktemp("plugin-cache") / "gitpod-registry")
+def _installed(tmp_path_factory, plugin: str, manifest: str) -> Installed:
+    """The plugin directory in the run's one checkout, its virtualenv installed once for every worker (each
+    virtualenv compiles the SDK modules it imports the first time a plugin starts: about 3 s of CPU)."""
+    with run_folder(tmp_path_factory, "plugin-cache") as folder:
+        repository = folder / "gitpod-registry"
+        if not (folder / "checked-out").exists():
+            checkout(repository)
+            (folder / "checked-out").touch()
+        plugin_dir = repository / plugin
+        if not (folder / f"{plugin}-installed").exists():
+            install_dependencies(plugin_dir, manifest)
+            (folder / f"{plugin}-installed").touch()
+        return Installed(plugin_dir, virtualenv(plugin_dir, manifest) / "bin" / "python")
 
 
 @pytest.fixture(scope="session")
-def component_package(repository_checkout) -> Installed:
-    plugin_dir = repository_checkout / "provider"
-    return Installed(plugin_dir, install_dependencies(plugin_dir, "PulumiPlugin.yaml"))
+def component_package(tmp_path_factory) -> Installed:
+    return _installed(tmp_path_factory, "provider", "PulumiPlugin.yaml")
 
 
 @pytest.fixture(scope="session")
-def policy_pack(repository_checkout) -> Installed:
-    pack_dir = repository_checkout / "policy"
-    return Installed(pack_dir, install_dependencies(pack_dir, "PulumiPolicy.yaml"))
+def policy_pack(tmp_path_factory) -> Installed:
+    return _installed(tmp_path_factory, "policy", "PulumiPolicy.yaml")
 
 
 @contextmanager
