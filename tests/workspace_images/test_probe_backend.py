@@ -33,6 +33,7 @@ HELPERS = (
     "tests/forked_python.py",
     "tests/gitpod_runtime.py",
     "tests/required_tools.py",
+    "tests/shared_setup.py",
     "tests/wheel.py",
     "tests/test_policy_pack.py",
 )
