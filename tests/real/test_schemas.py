@@ -8,7 +8,9 @@ a JSON Schema of the installer's config structures, unknown fields rejected.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,20 @@ def scenarios() -> dict[str, Evaluation]:
 
 
 SCENARIOS = scenarios()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def schema_files_read_once() -> Iterator[None]:
+    """kubernetes-validate reads and parses its schema files (a 3 MB `_definitions.json` among them) at every
+    call; here the same few files serve about a hundred calls, so each is read once."""
+    try:
+        from kubernetes_validate import utils
+    except ImportError:  # the tests that need it say so (require_module)
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(utils, "schema_contents", functools.cache(utils.schema_contents))
+        yield
 
 
 def manifests(evaluation: Evaluation) -> list[dict]:
