@@ -39,7 +39,7 @@ from components.workspace_images import BACKENDS
 from offline.engine import PROJECT_DIR, evaluate, program_config
 from offline.stack_file import StackFileError, stack_values
 
-pytestmark = pytest.mark.heavy(7)
+pytestmark = pytest.mark.heavy(4)
 
 SETTINGS = settings(
     max_examples=200,

@@ -21,7 +21,7 @@ from components.workspace_images.s3 import check_args as check_s3_args
 from offline import docs
 from offline.engine import Resource
 
-pytestmark = pytest.mark.heavy(10)
+pytestmark = pytest.mark.heavy(7)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ from conftest import assert_never_plain
 from offline.engine import evaluate
 from offline.stack_file import StackFileError, load
 
-pytestmark = pytest.mark.heavy(8)
+pytestmark = pytest.mark.heavy(6)
 
 SETTINGS = settings(
     max_examples=200,

@@ -16,7 +16,7 @@ from offline.engine import PROJECT_DIR, evaluate
 from offline.render import COMMENT_MARKER, render_diff_markdown, render_diff_text
 from offline.snapshot import snapshot
 
-pytestmark = pytest.mark.heavy(12)
+pytestmark = pytest.mark.heavy(7)
 
 S3 = "gitpod-registry:workspaceImages"
 

@@ -16,7 +16,7 @@ from offline.engine import PROJECT_DIR, shipped_stacks
 from offline.render import render_diff_markdown, render_diff_text
 from offline.snapshot import new_fingerprint_key, snapshot
 
-pytestmark = pytest.mark.heavy(14)
+pytestmark = pytest.mark.heavy(7)
 
 WORKSPACE = "gitpod-registry:workspaceImages"
 HARBOR = {

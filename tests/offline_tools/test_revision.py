@@ -13,7 +13,7 @@ from offline import revision
 from offline.engine import PROJECT_DIR, all_stacks
 from offline.snapshot import new_fingerprint_key
 
-pytestmark = pytest.mark.heavy(4)
+pytestmark = pytest.mark.heavy(2)
 
 
 def copy_of_program(tmp_path: Path) -> Path:

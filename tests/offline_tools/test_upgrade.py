@@ -19,7 +19,7 @@ from offline.engine import PROJECT_DIR, evaluate, shipped_stacks, stack_config
 from offline.replacements import DATA_BEARING_TYPES, FORCES_REPLACEMENT
 from offline.snapshot import new_fingerprint_key, snapshot
 
-pytestmark = pytest.mark.heavy(7)
+pytestmark = pytest.mark.heavy(4)
 
 RELEASES = releases.releases()
 

@@ -21,7 +21,7 @@ from stack_file_strategies import one_merge_files, stack_files, two_merge_files
 
 from offline.stack_file import StackFileError, go_json, stack_values
 
-pytestmark = pytest.mark.heavy(4)
+pytestmark = pytest.mark.heavy(3)
 
 READER = Path(__file__).resolve().parent.parent / "yamlv3"
 GOPATH = Path("/usr/share/gocode")

@@ -22,7 +22,7 @@ from .conftest import Moto
 from .oci import read_files, write_image
 from .registry import Registry, skopeo_copy
 
-pytestmark = pytest.mark.heavy(10)
+pytestmark = pytest.mark.heavy(8)
 
 # distribution's s3 driver uploads in parts of this size (its default; Gitpod's chart keeps it).
 CHUNK_SIZE = 10 * 1024 * 1024

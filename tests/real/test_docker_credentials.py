@@ -31,7 +31,7 @@ from .oci import read_files, write_image
 from .registry import Registry, skopeo_copy
 from .scenarios import PROGRAM_SCENARIOS, Intended, ProgramScenario
 
-pytestmark = pytest.mark.heavy(21)
+pytestmark = pytest.mark.heavy(17)
 
 Login = tuple[str, str]
 # What skopeo's error says when docker-registry answers 401 (distribution's errcode UNAUTHORIZED).

@@ -23,7 +23,7 @@ from .servers import TlsMoto
 
 # The admin client of tests/real's Moto skips certificate checks; the command under test never does.
 pytestmark = [
-    pytest.mark.heavy(11),
+    pytest.mark.heavy(10),
     pytest.mark.real,
     pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning"),
 ]

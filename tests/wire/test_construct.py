@@ -20,7 +20,7 @@ from .engine import FakeEngine, Registration
 from .monitor import error_to_message
 from .values import OutputValue, from_struct, is_secret, plain_strings, reveal
 
-pytestmark = pytest.mark.heavy(7)
+pytestmark = pytest.mark.heavy(3)
 
 REGISTRIES = "gitpod-registry:index:GitpodImageRegistries"
 S3 = "gitpod-registry:index:S3WorkspaceImages"

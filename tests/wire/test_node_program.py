@@ -16,7 +16,7 @@ from .conftest import deployment
 from .engine import STACK_TYPE, FakeEngine
 from .values import from_struct, is_secret, plain_strings
 
-pytestmark = pytest.mark.heavy(13)
+pytestmark = pytest.mark.heavy(11)
 
 PUSH_PASSWORD = "node-push-password-2c7d19"
 MIRROR_PASSWORD = "node-mirror-password-e06b4a"

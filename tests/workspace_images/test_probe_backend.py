@@ -14,7 +14,7 @@ from forked_python import run_module
 
 from offline.engine import PROJECT_DIR
 
-pytestmark = pytest.mark.heavy(25)
+pytestmark = pytest.mark.heavy(10)
 
 PROBE = "probe"
 # What the copy needs: the package, the offline tools, the docs and project files the generic tests read.
