@@ -25,6 +25,8 @@ import json
 import locale
 import os
 import runpy
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,11 +46,12 @@ def _startup_environment(env: dict[str, str]) -> dict[str, str]:
 class _Server:
     def __init__(self) -> None:
         self.env = dict(os.environ)
+        # Unbuffered, so that waiting on the pipe for an answer sees every byte sent.
         self.process = subprocess.Popen(
             [sys.executable, __file__, str(ROOT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            text=True,
+            bufsize=0,
             env=self.env,
         )
         atexit.register(self.stop)
@@ -59,14 +62,23 @@ class _Server:
             self.process.stdin.close()
             self.process.wait(timeout=30)
 
-    def run(self, request: dict) -> int:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
-        if not answer:
+    def _answer(self) -> dict:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
             raise RuntimeError(f"the command server stopped (exit status {self.process.wait()})")
-        return json.loads(answer)
+        return json.loads(line)
+
+    def run(self, request: dict, timeout: float) -> int | None:
+        """The command's exit status, or None when it ran out of time (it is killed)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        child = self._answer()["pid"]
+        if not select.select([self.process.stdout], [], [], timeout)[0]:
+            os.kill(child, signal.SIGKILL)
+            self._answer()
+            return None
+        return self._answer()["status"]
 
 
 _server: _Server | None = None
@@ -77,23 +89,30 @@ def _text(data: bytes) -> str:
     return io.TextIOWrapper(io.BytesIO(data), encoding=locale.getpreferredencoding(False)).read()
 
 
-def run_module(module: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m module args` in `cwd` (with `env`, by default this process's), its output captured as text."""
+def run_module(
+    module: str, *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """`python -m module args` in `cwd` (with `env`, by default this process's), its output captured as text;
+    subprocess.TimeoutExpired after `timeout` seconds, the command killed."""
     global _server
     env = dict(os.environ if env is None else env)
     argv = [sys.executable, "-m", module, *args]
     if _server is None:
         _server = _Server()
     if _startup_environment(env) != _startup_environment(_server.env):
-        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="forked-python-") as folder:
         out, err = Path(folder, "stdout"), Path(folder, "stderr")
         request = {"module": module, "args": list(args), "cwd": str(cwd), "env": env, "out": str(out), "err": str(err)}
-        status = _server.run(request)
-        return subprocess.CompletedProcess(argv, status, _text(out.read_bytes()), _text(err.read_bytes()))
+        status = _server.run(request, timeout)
+        stdout, stderr = _text(out.read_bytes()), _text(err.read_bytes())
+        if status is None:
+            raise subprocess.TimeoutExpired(argv, timeout, stdout, stderr)
+        return subprocess.CompletedProcess(argv, status, stdout, stderr)
 
 
-# The server: `python tests/forked_python.py ROOT`, requests on stdin, one exit status per line on stdout.
+# The server: `python tests/forked_python.py ROOT`, requests on stdin; on stdout, per request, the child's
+# pid as it starts and its exit status as it ends.
 
 
 def _exit_status(exit: SystemExit) -> int:
@@ -156,8 +175,9 @@ def _serve(root: Path) -> None:
         pid = os.fork()
         if pid == 0:
             _child(request)
+        print(json.dumps({"pid": pid}), flush=True)
         _, wait_status = os.waitpid(pid, 0)
-        print(json.dumps(os.waitstatus_to_exitcode(wait_status)), flush=True)
+        print(json.dumps({"status": os.waitstatus_to_exitcode(wait_status)}), flush=True)
 
 
 if __name__ == "__main__":

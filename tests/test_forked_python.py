@@ -1,7 +1,7 @@
 """The forked command server (tests/forked_python.py) runs a command as `python -m` does: the same exit status,
 output and error output, byte for byte, as a fresh interpreter, for a plan, verify's refusal, and small
 modules that show what `-m` sets up (argv, `__main__`, the working directory first on the path, the
-environment, SystemExit, an uncaught exception's traceback, atexit)."""
+environment, SystemExit, an uncaught exception's traceback, atexit), and kills one that runs out of time."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ MODULES = {
     "raises.py": "def fail():\n    raise ValueError('no such registry')\n\nfail()\n",
     "says.py": "import sys\nprint('partial output')\nsys.exit('refused: a message')\n",
     "hashes.py": "print(hash('gitpod'))\n",
+    "sleeps.py": "import time\nprint('started', flush=True)\ntime.sleep(120)\n",
     "package/__init__.py": "",
     "package/__main__.py": "print('the package runs its __main__')\n",
 }
@@ -79,3 +80,10 @@ def test_another_hash_seed_gets_a_fresh_interpreter(modules):
     for fresh, forked in results:
         _same(fresh, forked)
     assert results[0][0].stdout != results[1][0].stdout
+
+
+def test_a_command_out_of_time_is_killed_and_the_next_one_runs(modules):
+    with pytest.raises(subprocess.TimeoutExpired) as late:
+        run_module("sleeps", cwd=modules, timeout=1)
+    assert late.value.output == "started\n"
+    _same(*_both("package", cwd=modules))
