@@ -136,8 +136,7 @@ def _child(request: dict) -> None:
         os.environ.update(request["env"])
         sys.path[0] = request["cwd"]  # what `-m` puts first
         sys.argv = ["-m", *request["args"]]
-        main = types.ModuleType("__main__")
-        sys.modules["__main__"] = main
+        sys.modules["__main__"] = types.ModuleType("__main__")  # the fresh namespace `-m` runs in
         try:
             runpy._run_module_as_main(request["module"], alter_argv=True)  # type: ignore[attr-defined]
             status = 0
