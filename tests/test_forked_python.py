@@ -84,6 +84,6 @@ def test_another_hash_seed_gets_a_fresh_interpreter(modules):
 
 def test_a_command_out_of_time_is_killed_and_the_next_one_runs(modules):
     with pytest.raises(subprocess.TimeoutExpired) as late:
-        run_module("sleeps", cwd=modules, timeout=1)
+        run_module("sleeps", cwd=modules, timeout=2)
     assert late.value.output == "started\n"
     _same(*_both("package", cwd=modules))
