@@ -36,7 +36,7 @@ from ..fields import Field
 from ..kubernetes import renewed_login
 from ..kubernetes.dockerconfig import RegistryCredential
 from ..validation import InvalidInput, at, ref
-from . import names, writer_account
+from . import names
 from .services import enabled_service
 
 KEY, KEYLESS = "key", "workload-identity"
@@ -237,11 +237,8 @@ def keyless_login(
     name: str,
     *,
     project: str,
-    location: str,
-    repository: gcp.artifactregistry.Repository,
-    repository_id: str,
-    role: str,
-    gitpod_cluster: str,
+    email: pulumi.Output[str],
+    writer: pulumi.Resource,
     cluster: GkeCluster,
     namespace: str,
     secret_name: str,
@@ -249,22 +246,11 @@ def keyless_login(
     static: tuple[RegistryCredential, ...],
     parent: pulumi.Resource,
     depends_on: Any = None,
-) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-    """Registers the Google service account with its writer grant on the repository, the one Kubernetes service
-    account that may act as it, and the renewed login; returns the Google service account's email and the name of
-    the secret ESO writes (known once it is written)."""
+) -> pulumi.Output[str]:
+    """Registers, for the Google service account `email` (with its `writer` grant on the repository), the one
+    Kubernetes service account that may act as it and the renewed login; returns the name of the secret ESO writes
+    (known once it is written)."""
     child = pulumi.ResourceOptions(parent=parent)
-    email, writer = writer_account.writer_account(
-        name,
-        project=project,
-        location=location,
-        repository=repository,
-        repository_id=repository_id,
-        role=role,
-        cluster=gitpod_cluster,
-        existing_email=None,
-        parent=parent,
-    )
     iam_credentials = enabled_service(f"{name}-iam-credentials-service", project, IAM_CREDENTIALS_SERVICE, child)
     # On this one Google service account, for this one Kubernetes service account: never a binding, never the project.
     user = gcp.serviceaccount.IAMMember(
@@ -295,4 +281,4 @@ def keyless_login(
             pulumi.ResourceOptions(depends_on=depends_on),
         ),
     )
-    return email, secret_name_output
+    return secret_name_output

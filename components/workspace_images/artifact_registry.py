@@ -376,15 +376,24 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             cleanup_policy_dry_run=False if checked.cleanup else None,
             opts=pulumi.ResourceOptions(parent=self, protect=checked.common.protect_data, depends_on=[service]),
         )
+        # Either login pushes as this account; a keyless login never names one (check_login refuses serviceAccount).
+        email, writer = writer_account.writer_account(
+            name,
+            project=project,
+            location=location,
+            repository=repository,
+            repository_id=repository_id,
+            role=WRITER_ROLE,
+            cluster=cluster,
+            existing_email=checked.service_account,
+            parent=self,
+        )
         if checked.gke is not None:
-            email, self.secret_name = workload_identity.keyless_login(
+            self.secret_name = workload_identity.keyless_login(
                 name,
                 project=project,
-                location=location,
-                repository=repository,
-                repository_id=repository_id,
-                role=WRITER_ROLE,
-                gitpod_cluster=cluster,
+                email=email,
+                writer=writer,
                 cluster=checked.gke,
                 namespace=checked.common.namespace,
                 secret_name=checked.secret_name,
@@ -395,7 +404,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
                 depends_on=opts.depends_on if opts else None,
             )
         else:
-            email, self.secret_name = self._key_login(name, checked, repository)
+            self.secret_name = self._key_login(name, checked, email)
         self.principal = email.apply(lambda e: f"serviceAccount:{e}")
 
         self.url = pulumi.Output.from_input(gcp_names.registry_url(project, location, repository_id))
@@ -417,24 +426,10 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             }
         )
 
-    def _key_login(
-        self, name: str, checked: CheckedArtifactRegistry, repository: gcp.artifactregistry.Repository
-    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-        """The service account (given or created), its writer grant and key, and the secret this program writes;
-        returns the account's email and the secret's name."""
+    def _key_login(self, name: str, checked: CheckedArtifactRegistry, email: pulumi.Output[str]) -> pulumi.Output[str]:
+        """The service account's key and the secret this program writes with it; returns the secret's name."""
         project, generation = checked.project, checked.rotation.key_generation
         child = pulumi.ResourceOptions(parent=self)
-        email, _ = writer_account.writer_account(
-            name,
-            project=project,
-            location=checked.location,
-            repository=repository,
-            repository_id=checked.repository,
-            role=WRITER_ROLE,
-            cluster=checked.common.cluster_name,
-            existing_email=checked.service_account,
-            parent=self,
-        )
         key_opts = child
         if checked.allow_key_creation:
             key_opts = pulumi.ResourceOptions(
@@ -456,7 +451,7 @@ class ArtifactRegistryWorkspaceImages(pulumi.ComponentResource):
             credentials=[own, *checked.extra_credentials],
             opts=child,
         )
-        return email, secret.metadata.apply(lambda m: m["name"])
+        return secret.metadata.apply(lambda m: m["name"])
 
 
 BACKEND = Backend(
