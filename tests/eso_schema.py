@@ -22,6 +22,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import jsonschema
+
 from components.kubernetes.renewed_login import EXTERNAL_SECRETS_API, GENERATORS_API
 
 ESO_VERSION = "v2.9.0"
@@ -232,3 +234,9 @@ def eso_manifest(resource: Any) -> dict[str, Any]:
             "spec": resource.inputs["spec"],
         }
     )
+
+
+def validate(manifest: dict[str, Any]) -> None:
+    """Validates an ESO manifest against the schema of its apiVersion and kind; jsonschema.ValidationError if it
+    does not hold."""
+    jsonschema.validate(manifest, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])

@@ -10,7 +10,7 @@ import json
 
 import jsonschema
 import pytest
-from eso_schema import SCHEMAS, eso_manifest
+from eso_schema import eso_manifest, validate
 from esotemplate import TemplateError, render
 
 from components.kubernetes import renewed_login
@@ -48,7 +48,7 @@ def test_every_eso_object_is_valid_strictly_against_esos_api_types(evaluation):
     assert len(found) == 2
     for resource in found:
         manifest = eso_manifest(resource)
-        jsonschema.validate(manifest, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
+        validate(manifest)
 
 
 def test_the_schema_refuses_a_misspelt_field_which_the_apiserver_would_prune(evaluation):
@@ -56,11 +56,11 @@ def test_the_schema_refuses_a_misspelt_field_which_the_apiserver_would_prune(eva
     misspelt = copy.deepcopy(manifest)
     misspelt["spec"]["target"]["template"]["templateForm"] = misspelt["spec"]["target"]["template"].pop("templateFrom")
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(misspelt, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
+        validate(misspelt)
     generator = eso_manifest(evaluation.one(GENERATOR))
     generator["spec"]["auth"]["jwt"]["serviceAccount"] = generator["spec"]["auth"]["jwt"].pop("serviceAccountRef")
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
+        validate(generator)
 
 
 def test_the_generator_logs_in_through_the_irsa_service_account(evaluation):

@@ -11,7 +11,7 @@ import json
 
 import jsonschema
 import pytest
-from eso_schema import SCHEMAS, eso_manifest
+from eso_schema import eso_manifest, validate
 from esotemplate import render
 
 from components.gcp import workload_identity
@@ -144,12 +144,12 @@ def test_every_eso_object_is_valid_strictly_against_esos_api_types(evaluation):
     assert len(found) == 2
     for resource in found:
         manifest = eso_manifest(resource)
-        jsonschema.validate(manifest, SCHEMAS[(manifest["apiVersion"], manifest["kind"])])
+        validate(manifest)
     generator = eso_manifest(evaluation.one(GENERATOR))
     identity = generator["spec"]["auth"]["workloadIdentity"]
     identity["clusterProject"] = identity.pop("clusterProjectID")  # the apiserver would prune it silently
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
+        validate(generator)
 
 
 def _without(path: str):
@@ -196,7 +196,7 @@ def test_the_generator_schema_refuses_what_esos_crd_refuses(evaluation, mutate):
     generator = eso_manifest(evaluation.one(GENERATOR))
     mutate(generator["spec"])
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(generator, SCHEMAS[(generator["apiVersion"], generator["kind"])])
+        validate(generator)
 
 
 def test_the_external_secret_writes_the_secret_the_installer_names(evaluation):
